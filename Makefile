@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test test-eventstore lint format bench token lock clean
+
+help:
+	@echo "make run | test | token ROLE=... ORG=... | lint | bench | lock | clean"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m tools.devserver
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The event-store integration tests alone (CI re-runs them against the machine's PostgreSQL).
+test-eventstore: $(STAMP)
+	$(PY) -m pytest -m eventstore $(PYTEST_ARGS)
+
+token: $(STAMP)
+	@$(PY) -m tools.token $(if $(ROLE),--role $(ROLE)) $(if $(ORG),--org $(ORG))
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services tools tests
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) -m tools.bench
+
+# Re-pin every dependency into requirements.lock.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,25 @@
+"""The escalation service. Health, auth and docs now; its domain arrives with its own issue."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.escalation.settings import EscalationSettings
+from shared.clock import Clock
+from shared.directory.projection import DirectoryProjection
+from shared.http.app import ServiceSpec, create_service_app
+
+SPEC = ServiceSpec(
+    name="escalation",
+    title="DWP complaints: escalation",
+    description="Projects each complaint's current stage, owner and every running deadline on UK working days per nation, and escalates (R20-R26). "
+    "Authenticate with a bearer token (Authorize button). Every error is RFC 9457 problem+json.",
+    routers=[],
+    tags=[{"name": "deadlines", "description": "Stages, owners and deadlines (R20-R26)"}],
+    # Every service keeps the directory current (one leader among them) so scoping works on its own.
+    projections=[DirectoryProjection()],
+)
+
+
+def create_app(settings: EscalationSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or EscalationSettings(), clock)

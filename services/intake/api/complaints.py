@@ -1,0 +1,215 @@
+"""Complaint routes: thin. Request schema -> handler -> response schema."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from services.intake import handlers
+from services.intake.api.schemas import (
+    ComplaintOut,
+    ComplaintPage,
+    ComplaintSummary,
+    HistoryEvent,
+    RegisterComplaintIn,
+)
+from services.intake.views import complaint_view, history_view
+from shared.auth import Principal
+from shared.commands import load
+from shared.complaints.decider import COMPLAINT_DECIDER, ComplaintState, complaint_stream
+from shared.complaints.events import COMPLAINT_CODEC
+from shared.complaints.scope import SCOPE_SQL, complaint_scope
+from shared.complaints.vocabulary import Category, ComplaintStatus
+from shared.db import raw_connection
+from shared.errors import FieldError, NotFound, ValidationProblem
+from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, PlatformDep, etag
+from shared.http.platform import Platform
+from shared.http.problems import problem_responses
+from shared.vocabulary import ORGANISATION_ID_PATTERN, Programme
+
+router = APIRouter(prefix="/complaints", tags=["complaints"])
+ComplaintId = Annotated[UUID, Path(description="The complaint's id")]
+AsOf = Annotated[
+    datetime | None,
+    Query(description="Show the complaint as it stood at this instant (ISO 8601 with offset) (R60)"),
+]
+
+
+async def _visible_stream(
+    platform: Platform, principal: Principal, complaint_id: UUID, as_of: datetime | None = None
+) -> tuple[ComplaintState, list]:  # type: ignore[type-arg]
+    loaded = await load(
+        platform.store,
+        complaint_stream(str(complaint_id)),
+        COMPLAINT_DECIDER,
+        COMPLAINT_CODEC,
+        recorded_until=as_of,
+    )
+    state = loaded.state
+    if state.registered:
+        async with raw_connection(platform.engine) as conn:
+            scope = await complaint_scope(conn, principal)
+        if scope.allows(state.provider_organisation_id, state.logged_by_organisation_id):
+            return state, loaded.recorded
+    # Outside the caller's scope looks exactly like absent (R61).
+    suffix = f" as of {as_of.isoformat()}" if as_of else ""
+    raise NotFound(detail=f"no complaint {complaint_id}{suffix}", requirement="R61")
+
+
+@router.post(
+    "",
+    name="register",
+    summary="Register a complaint",
+    description="Log a complaint with its complainant, what it is about, programme, provider and contract, channel, "
+    "date received, nation and one or more elements, each with its DWP category (R1, R6; 000 14.01-14.13; "
+    "004 127-131). The complainant's personal data is encrypted under their own key (R62).",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintOut,
+    responses=problem_responses(403, 409),
+)
+async def register(
+    body: RegisterComplaintIn,
+    ctx: CommandContextDep,
+    platform: PlatformDep,
+    response: Response,
+    _key: IdempotencyKeyHeader = None,
+) -> ComplaintOut:
+    complaint_id, outcome = await handlers.register_complaint(platform, body, ctx)
+    loaded = await load(platform.store, complaint_stream(complaint_id), COMPLAINT_DECIDER, COMPLAINT_CODEC)
+    response.headers["Location"] = f"/complaints/{complaint_id}"
+    response.headers["ETag"] = etag(outcome.version)
+    return complaint_view(loaded.state, loaded.recorded)
+
+
+@router.get(
+    "/{complaint_id}",
+    name="get",
+    summary="Read a complaint",
+    description="The complaint's current state, or with `as_of` its state at a past instant (R60). "
+    "404 for a complaint outside your organisation's scope (R61).",
+    response_model=ComplaintOut,
+    responses=problem_responses(404),
+)
+async def get_complaint(
+    complaint_id: ComplaintId,
+    principal: CurrentPrincipal,
+    platform: PlatformDep,
+    response: Response,
+    as_of: AsOf = None,
+) -> ComplaintOut:
+    state, recorded = await _visible_stream(platform, principal, complaint_id, as_of)
+    response.headers["ETag"] = etag(recorded[-1].version)
+    return complaint_view(state, recorded, as_of)
+
+
+@router.get(
+    "/{complaint_id}/events",
+    name="history",
+    summary="A complaint's event history",
+    description="Every event of the complaint, oldest first, with who, when and why (R60). Personal values of an "
+    "erased data subject show as `[erased]` (R62).",
+    response_model=list[HistoryEvent],
+    responses=problem_responses(404),
+)
+async def history(
+    complaint_id: ComplaintId, principal: CurrentPrincipal, platform: PlatformDep, as_of: AsOf = None
+) -> list[HistoryEvent]:
+    _, recorded = await _visible_stream(platform, principal, complaint_id, as_of)
+    return history_view(recorded)
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(raw[0]), str(raw[1])
+    except (ValueError, binascii.Error, IndexError, TypeError, json.JSONDecodeError) as exc:
+        raise ValidationProblem(
+            detail="cursor is not one this API returned",
+            errors=[FieldError("query.cursor", "cursor", "pass next_cursor from the previous page")],
+        ) from exc
+
+
+def _encode_cursor(registered_at: datetime, complaint_id: str) -> str:
+    raw = json.dumps([registered_at.isoformat(), complaint_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@router.get(
+    "",
+    name="list",
+    summary="List complaints in your scope",
+    description="Newest first, with cursor pagination. A provider sees its own complaints and its "
+    "sub-contractors'; a Jobcentre those it logged (R61). The list is a read model and may trail a write by "
+    "a moment; a single complaint read is always current.",
+    response_model=ComplaintPage,
+    responses=problem_responses(),
+)
+async def list_complaints(
+    principal: CurrentPrincipal,
+    platform: PlatformDep,
+    status_: Annotated[ComplaintStatus | None, Query(alias="status")] = None,
+    programme: Programme | None = None,
+    category: Category | None = None,
+    provider_organisation_id: Annotated[str | None, Query(pattern=ORGANISATION_ID_PATTERN)] = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ComplaintPage:
+    after = _decode_cursor(cursor) if cursor else None
+    where = SCOPE_SQL.format(all="$1", providers="$2", logged_by="$3")
+    async with raw_connection(platform.engine) as conn:
+        scope = await complaint_scope(conn, principal)
+        rows = await conn.fetch(
+            f"""SELECT complaint_id, status, programme, about, provider_organisation_id, logged_by_organisation_id,
+                       channel, nation, received_on, categories, complainant_kind, complainant_name::text AS name,
+                       registered_at
+                FROM intake.complaints
+                WHERE {where}
+                  AND ($4::text IS NULL OR status = $4)
+                  AND ($5::text IS NULL OR programme = $5)
+                  AND ($6::text IS NULL OR $6 = ANY(categories))
+                  AND ($7::text IS NULL OR provider_organisation_id = $7)
+                  AND ($8::date IS NULL OR received_on >= $8)
+                  AND ($9::date IS NULL OR received_on <= $9)
+                  AND ($10::timestamptz IS NULL OR (registered_at, complaint_id) < ($10, $11))
+                ORDER BY registered_at DESC, complaint_id DESC
+                LIMIT $12""",
+            *scope.sql_args(),
+            status_,
+            programme,
+            category,
+            provider_organisation_id,
+            received_from,
+            received_to,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+    items = [
+        ComplaintSummary(
+            complaint_id=r["complaint_id"],
+            status=r["status"],
+            programme=r["programme"],
+            about=r["about"],
+            provider_organisation_id=r["provider_organisation_id"],
+            logged_by_organisation_id=r["logged_by_organisation_id"],
+            channel=r["channel"],
+            nation=r["nation"],
+            received_on=r["received_on"],
+            categories=r["categories"],
+            complainant_kind=r["complainant_kind"],
+            complainant_name=json.loads(r["name"]),
+            registered_at=r["registered_at"],
+        )
+        for r in rows[:limit]
+    ]
+    more = len(rows) > limit
+    next_cursor = _encode_cursor(items[-1].registered_at, items[-1].complaint_id) if more and items else None
+    return ComplaintPage(items=items, next_cursor=next_cursor)

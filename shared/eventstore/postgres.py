@@ -1,0 +1,228 @@
+"""The PostgreSQL event store.
+
+One table, `events`. Appends are one statement: the expected-version check, the version numbers
+and the insert happen together, and `UNIQUE(stream_id, version)` turns a race into a
+`ConcurrencyError`. Each row records the id of the transaction that wrote it; readers of the
+global log only read below the oldest transaction still running (`pg_snapshot_xmin`), ordered by
+(transaction id, position), so an event that commits late is never skipped and writers are never
+serialised through commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.clock import Clock, SystemClock
+from shared.db import raw_connection
+from shared.errors import ConcurrencyError, DuplicateEventIdError
+from shared.eventstore.model import (
+    AppendResult,
+    EventMetadata,
+    LogPosition,
+    NewEvent,
+    RecordedEvent,
+    UpcasterRegistry,
+)
+
+NOTIFY_CHANNEL = "complaint_events"
+
+_APPEND = """
+WITH current AS (
+    SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1
+)
+INSERT INTO events (event_id, stream_id, stream_type, version, event_type, schema_version,
+                    data, metadata, recorded_at)
+SELECT e.event_id, $1, $2, current.v + e.ord, e.event_type, e.schema_version,
+       e.data::jsonb, e.metadata::jsonb, $8
+FROM current,
+     unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[])
+         WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, ord)
+WHERE $9::int IS NULL OR current.v = $9::int
+RETURNING version, tx_id, position
+"""
+
+_COLUMNS = """event_id, stream_id, stream_type, version, event_type, schema_version,
+              data::text AS data, metadata::text AS metadata, recorded_at, tx_id, position"""
+
+_READ_STREAM = f"""
+SELECT {_COLUMNS} FROM events
+WHERE stream_id = $1 AND version >= $2 AND ($3::timestamptz IS NULL OR recorded_at <= $3)
+ORDER BY version
+"""
+
+# Only transactions below the snapshot's xmin are certainly finished; anything at or above it
+# may still commit, so the reader stops there and picks it up on a later read.
+_READ_ALL = f"""
+SELECT {_COLUMNS} FROM events
+WHERE (tx_id, position) > ($1::bigint, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+ORDER BY tx_id, position
+LIMIT $3
+"""
+
+_STREAM_VERSION_KEY = "events_stream_version_key"
+_END_RETRIES = 50
+"""Attempts of an append with no expected version that keeps meeting concurrent appends."""
+
+_FIND_IDS = "SELECT event_id, stream_id, version, tx_id, position FROM events WHERE event_id = ANY($1::uuid[])"
+_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
+
+
+def row_to_event(row: Any) -> RecordedEvent:
+    return RecordedEvent(
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_type=row["stream_type"],
+        version=row["version"],
+        type=row["event_type"],
+        schema_version=row["schema_version"],
+        data=json.loads(row["data"]),
+        metadata=EventMetadata.from_dict(json.loads(row["metadata"])),
+        recorded_at=row["recorded_at"],
+        position=LogPosition(row["tx_id"], row["position"]),
+    )
+
+
+class PostgresEventStore:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock | None = None,
+        upcasters: UpcasterRegistry | None = None,
+        notify: bool = True,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock or SystemClock()
+        self._upcasters = upcasters or UpcasterRegistry()
+        self._notify = notify
+        self._notify_pending = False
+        self._notify_tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    async def append(
+        self,
+        stream_id: str,
+        stream_type: str,
+        expected_version: int | None,
+        events: Sequence[NewEvent],
+    ) -> AppendResult:
+        if not events:
+            raise ValueError("append needs at least one event")
+        args = (
+            stream_id,
+            stream_type,
+            [e.event_id for e in events],
+            [e.type for e in events],
+            [e.schema_version for e in events],
+            [json.dumps(e.data, separators=(",", ":")) for e in events],
+            [json.dumps(e.metadata.as_dict(), separators=(",", ":")) for e in events],
+            self._clock.now(),
+            expected_version,
+        )
+        async with raw_connection(self._engine) as conn:
+            for attempt in range(1, _END_RETRIES + 1):
+                try:
+                    rows = await conn.fetch(_APPEND, *args)
+                except asyncpg.UniqueViolationError as exc:
+                    rows = []
+                    if (
+                        expected_version is None
+                        and exc.constraint_name == _STREAM_VERSION_KEY
+                        and attempt < _END_RETRIES
+                    ):
+                        # Another writer took the end of the stream first. With no expected
+                        # version there is no race to lose: append behind it.
+                        continue
+                break
+            if len(rows) == len(events):
+                result = AppendResult(
+                    stream_id=stream_id,
+                    first_version=rows[0]["version"],
+                    last_version=rows[-1]["version"],
+                    last_position=LogPosition(rows[-1]["tx_id"], rows[-1]["position"]),
+                )
+            else:
+                result = await self._after_refused_append(conn, stream_id, expected_version, events)
+        if not result.replayed:
+            self._poke_subscribers()
+        return result
+
+    async def _after_refused_append(
+        self, conn: Any, stream_id: str, expected_version: int | None, events: Sequence[NewEvent]
+    ) -> AppendResult:
+        """Tell an exact retry (answer as before) from a lost race (ConcurrencyError)."""
+        found = await conn.fetch(_FIND_IDS, [e.event_id for e in events])
+        if found:
+            same_append = len(found) == len(events) and all(r["stream_id"] == stream_id for r in found)
+            if not same_append:
+                raise DuplicateEventIdError(f"event ids already used elsewhere: {[r['event_id'] for r in found]}")
+            ordered = sorted(found, key=lambda r: r["version"])
+            return AppendResult(
+                stream_id=stream_id,
+                first_version=ordered[0]["version"],
+                last_version=ordered[-1]["version"],
+                last_position=LogPosition(ordered[-1]["tx_id"], ordered[-1]["position"]),
+                replayed=True,
+            )
+        current = await conn.fetchval(_STREAM_VERSION, stream_id)
+        raise ConcurrencyError(stream_id, expected_version, current)
+
+    async def read_stream(
+        self, stream_id: str, from_version: int = 1, recorded_until: datetime | None = None
+    ) -> list[RecordedEvent]:
+        async with raw_connection(self._engine) as conn:
+            rows = await conn.fetch(_READ_STREAM, stream_id, from_version, recorded_until)
+        return [self._upcasters.upcast(row_to_event(r)) for r in rows]
+
+    async def stream_version(self, stream_id: str) -> int:
+        async with raw_connection(self._engine) as conn:
+            return int(await conn.fetchval(_STREAM_VERSION, stream_id))
+
+    async def read_all(self, after: LogPosition, limit: int) -> list[RecordedEvent]:
+        async with raw_connection(self._engine) as conn:
+            return await self.read_all_on(conn, after, limit)
+
+    async def read_all_on(self, conn: Any, after: LogPosition, limit: int) -> list[RecordedEvent]:
+        """`read_all` on a given asyncpg connection, inside the caller's transaction."""
+        rows = await conn.fetch(_READ_ALL, after.tx_id, after.position, limit)
+        return [self._upcasters.upcast(row_to_event(r)) for r in rows]
+
+    def _poke_subscribers(self) -> None:
+        """Wake subscribers after commit, coalesced: at most one NOTIFY in flight and one pending.
+
+        NOTIFY inside the append transaction would take PostgreSQL's global notify lock at commit
+        and serialise every writer; subscribers also poll, so a lost poke only costs latency.
+        """
+        if not self._notify or self._notify_pending:
+            return
+        self._notify_pending = True
+        task = asyncio.get_running_loop().create_task(self._send_notify())
+        self._notify_tasks.add(task)
+        task.add_done_callback(self._notify_tasks.discard)
+
+    async def _send_notify(self) -> None:
+        self._notify_pending = False
+        try:
+            async with raw_connection(self._engine) as conn:
+                await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+        except Exception:  # noqa: S110 - polling covers a lost notification
+            pass
+
+    async def close(self) -> None:
+        for task in list(self._notify_tasks):
+            task.cancel()
+
+
+def new_event_id() -> uuid.UUID:
+    return uuid.uuid4()

@@ -1,0 +1,174 @@
+"""The FastAPI application factory every service uses: one shape, one set of conventions."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.responses import JSONResponse, Response
+
+from shared import migrations
+from shared.clock import Clock, SystemClock
+from shared.db import create_engine, resolve_database_url
+from shared.eventstore.projections import Projection, ProjectionSubscriber, ensure_projection
+from shared.eventstore.subscriptions import Subscriber, SubscriptionRunner
+from shared.http.deps import CurrentPrincipal
+from shared.http.middleware import (
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    PersonalDataRevealMiddleware,
+    RequestContextMiddleware,
+)
+from shared.http.platform import Platform, build_platform
+from shared.http.problems import Problem, install_problem_handlers, problem_responses
+from shared.logging import configure_logging
+from shared.settings import Settings
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable SDK method names: `{tag}-{name}`, e.g. `complaints-register`."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    tags: list[dict[str, str]]
+    projections: Sequence[Projection] = ()
+    subscribers: Sequence[Subscriber] = ()
+    extra_startup: Sequence[Callable[[Platform], Any]] = field(default_factory=list)
+
+
+class Principal(BaseModel):
+    subject: str
+    organisation_id: str
+    organisation_kind: str
+    roles: list[str]
+
+
+def _ops_router(service: str) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness", description="The process is up. Never touches the database.")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness",
+        description="Ready when the database answers and its schema is at the migrations' head.",
+        responses={503: {"model": Problem, "description": "Not ready"}},
+    )
+    async def readyz(request: Request) -> Response:
+        platform: Platform = request.app.state.platform
+        checks: dict[str, str] = {}
+        try:
+            async with platform.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            current = await migrations.current_revision(platform.engine)
+            checks["migrations"] = "ok" if current == migrations.head_revision() else f"at {current}"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        headers = {} if ready else {"Retry-After": "1"}
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+            headers=headers,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get(
+        "/me",
+        summary="Who am I",
+        description="The verified principal of your bearer token: use it to check a token in Swagger UI (R61).",
+        response_model=Principal,
+        responses=problem_responses(),
+    )
+    async def me(principal: CurrentPrincipal) -> Principal:
+        return Principal(
+            subject=principal.subject,
+            organisation_id=principal.organisation_id,
+            organisation_kind=principal.organisation_kind.value,
+            roles=sorted(r.value for r in principal.roles),
+        )
+
+    return router
+
+
+def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | None = None) -> FastAPI:
+    clock = clock or SystemClock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_json)
+        url = resolve_database_url(settings)
+        engine = create_engine(url, settings)
+        platform = build_platform(settings, engine, clock)
+        app.state.platform = platform
+        try:
+            for projection in spec.projections:
+                await ensure_projection(engine, projection)
+            subscribers: list[Subscriber] = [ProjectionSubscriber(p) for p in spec.projections]
+            subscribers += list(spec.subscribers)
+            for subscriber in subscribers:
+                runner = SubscriptionRunner(
+                    engine,
+                    platform.store,
+                    subscriber,
+                    batch_size=settings.subscription_batch_size,
+                    poll_seconds=settings.subscription_poll_seconds,
+                    leader_retry_seconds=settings.subscription_leader_retry_seconds,
+                    clock=clock,
+                )
+                platform.runners.append(runner)
+                runner.start()
+            for hook in spec.extra_startup:
+                result = hook(platform)
+                if hasattr(result, "__await__"):
+                    await result
+            yield
+        finally:
+            for runner in platform.runners:
+                await runner.stop()
+            await platform.store.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="1.0.0",
+        openapi_tags=[
+            *spec.tags,
+            {"name": "operations", "description": "Health, readiness, metrics, identity"},
+        ],
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    for router in spec.routers:
+        app.include_router(router)
+    app.include_router(_ops_router(spec.name))
+    # Added innermost first: idempotency, reveal, body limit, request context.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(PersonalDataRevealMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    return app

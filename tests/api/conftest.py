@@ -1,0 +1,75 @@
+"""API tests: the real app over httpx's ASGI transport, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from shared.auth import OrganisationKind, Role, mint_token
+from shared.clock import FixedClock
+from shared.settings import Settings
+from services.intake.main import create_app as create_intake
+from services.intake.settings import IntakeSettings
+
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(scope="session")
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> IntakeSettings:
+    return IntakeSettings(
+        DATABASE_URL=database_url,
+        APP_ENV="test",
+        LOG_JSON=False,
+        LOG_LEVEL="WARNING",
+        MAX_BODY_BYTES=64 * 1024,
+        SUBSCRIPTION_POLL_SECONDS=0.2,
+        SUBSCRIPTION_LEADER_RETRY_SECONDS=0.2,
+    )
+
+
+@pytest.fixture(scope="session")
+async def intake_app(settings: IntakeSettings, clock: FixedClock):
+    app = create_intake(settings, clock)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def client(intake_app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=intake_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as c:
+        yield c
+
+
+TokenFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def auth(settings: Settings) -> TokenFactory:
+    """`auth(org, kind, *roles)` -> Authorization header for a principal."""
+
+    def make(organisation_id: str, kind: OrganisationKind, *roles: Role, subject: str | None = None) -> dict[str, str]:
+        token = mint_token(
+            settings,
+            subject=subject or f"user-{uuid.uuid4().hex[:8]}",
+            organisation_id=organisation_id,
+            organisation_kind=kind,
+            roles=roles,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin(auth: TokenFactory) -> dict[str, str]:
+    return auth("dwp", OrganisationKind.DWP_BUSINESS, Role.DWP_ADMIN)

@@ -1,0 +1,1 @@
+"""Developer tools: the dev server runner, token minting, seeding and benchmarks."""
