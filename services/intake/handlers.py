@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.api.schemas import RegisterComplaintIn
+from services.intake.api.schemas import AcknowledgeIn, RegisterComplaintIn
 from shared.auth import OrganisationKind, Role, ensure_role
 from shared.clock import business_date
 from shared.commands import Outcome, execute
-from shared.complaints.commands import RegisterComplaint
+from shared.complaints.commands import AcknowledgeComplaint, RegisterComplaint
 from shared.complaints.decider import COMPLAINT_DECIDER, STREAM_TYPE, ComplaintState, complaint_stream
 from shared.complaints.events import COMPLAINT_CODEC, ComplainantRecord, ElementRecord
 from shared.complaints.scope import complaint_scope
@@ -110,6 +110,26 @@ async def register_complaint(
         ctx=ctx,
     )
     return complaint_id, outcome
+
+
+async def acknowledge_complaint(
+    platform: Platform, complaint_id: str, body: AcknowledgeIn, ctx: CommandContext, if_match: int | None
+) -> Outcome[ComplaintState]:
+    """Scope was checked by the caller; the role is checked here, the rules in the decider (R4)."""
+    ensure_role(ctx.principal, *LOGGING_ROLES)
+    command = AcknowledgeComplaint(
+        acknowledged_on=body.acknowledged_on, method=body.method, today=business_date(ctx.now)
+    )
+    return await execute(
+        platform.store,
+        stream_id=complaint_stream(complaint_id),
+        stream_type=STREAM_TYPE,
+        decider=COMPLAINT_DECIDER,
+        codec=COMPLAINT_CODEC,
+        command=command,
+        ctx=ctx,
+        if_match=if_match,
+    )
 
 
 def _required(value: Any) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.intake.api.schemas import AcknowledgementOut, ComplainantOut, ComplaintOut, ElementOut, HistoryEvent
 from services.intake.api.schemas import Actor as ActorOut
-from services.intake.api.schemas import ComplainantOut, ComplaintOut, ElementOut, HistoryEvent
 from shared.complaints.decider import ComplaintState
 from shared.complaints.events import ComplaintRegistered
 from shared.eventstore.model import RecordedEvent
@@ -47,6 +47,11 @@ def complaint_view(state: ComplaintState, recorded: list[RecordedEvent], as_of: 
         ],
         logged_by_organisation_id=registered.logged_by_organisation_id,
         registered_at=registered_event.recorded_at,
+        acknowledgement=(
+            AcknowledgementOut(acknowledged_on=state.acknowledged_on, method=state.acknowledgement_method)
+            if state.acknowledged_on is not None and state.acknowledgement_method is not None
+            else None
+        ),
         as_of=as_of,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from shared.complaints.events import ComplainantRecord, ElementRecord
-from shared.complaints.vocabulary import Channel, ComplaintAbout
+from shared.complaints.vocabulary import AcknowledgementMethod, Channel, ComplaintAbout
 from shared.decider import Command
 from shared.vocabulary import Nation, Programme
 
@@ -25,3 +25,9 @@ class RegisterComplaint(Command):
     logged_by_organisation_kind: str
     today: date
     """The business date the complaint is logged on (Europe/London)."""
+
+
+class AcknowledgeComplaint(Command):
+    acknowledged_on: date
+    method: AcknowledgementMethod
+    today: date

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from shared.complaints.commands import RegisterComplaint
-from shared.complaints.events import ComplaintRegistered
-from shared.complaints.vocabulary import ComplaintAbout, ComplaintStatus
+from shared.complaints.commands import AcknowledgeComplaint, RegisterComplaint
+from shared.complaints.events import ComplaintAcknowledged, ComplaintRegistered
+from shared.complaints.vocabulary import AcknowledgementMethod, ComplaintAbout, ComplaintStatus
 from shared.decider import Command, Decider, DomainEvent
-from shared.errors import Conflict, FieldError, ValidationProblem
+from shared.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationProblem
 from shared.vocabulary import Nation, Programme
 
 STREAM_TYPE = "complaint"
@@ -32,12 +32,16 @@ class ComplaintState:
     nation: Nation | None = None
     subject_id: str | None = None
     element_ids: tuple[str, ...] = ()
+    acknowledged_on: date | None = None
+    acknowledgement_method: AcknowledgementMethod | None = None
 
 
 def decide(command: Command, state: ComplaintState) -> list[DomainEvent]:
     match command:
         case RegisterComplaint():
             return _register(command, state)
+        case AcknowledgeComplaint():
+            return _acknowledge(command, _registered(state))
     raise TypeError(f"not a complaint command: {command!r}")
 
 
@@ -77,6 +81,35 @@ def _register(command: RegisterComplaint, state: ComplaintState) -> list[DomainE
     ]
 
 
+def _registered(state: ComplaintState) -> ComplaintState:
+    if not state.registered:
+        raise NotFound(detail="no such complaint")
+    return state
+
+
+def _acknowledge(command: AcknowledgeComplaint, state: ComplaintState) -> list[DomainEvent]:
+    if state.acknowledged_on is not None:
+        raise RuleViolation(
+            detail=f"receipt was already acknowledged on {state.acknowledged_on.isoformat()}",
+            requirement="R4",
+            guidance="003",
+        )
+    assert state.received_on is not None
+    assert state.complaint_id is not None
+    errors = []
+    if command.acknowledged_on < state.received_on:
+        errors.append(FieldError("acknowledged_on", "R4", "an acknowledgement cannot precede the date received"))
+    if command.acknowledged_on > command.today:
+        errors.append(FieldError("acknowledged_on", "R4", "an acknowledgement cannot be dated after today"))
+    if errors:
+        raise ValidationProblem(detail="; ".join(e.message for e in errors), requirement="R4", errors=errors)
+    return [
+        ComplaintAcknowledged(
+            complaint_id=state.complaint_id, acknowledged_on=command.acknowledged_on, method=command.method
+        )
+    ]
+
+
 def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
     match event:
         case ComplaintRegistered():
@@ -94,6 +127,8 @@ def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
                 subject_id=event.complainant.subject_id,
                 element_ids=tuple(e.element_id for e in event.elements),
             )
+        case ComplaintAcknowledged():
+            return replace(state, acknowledged_on=event.acknowledged_on, acknowledgement_method=event.method)
     return state
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.complaints.vocabulary import Category, Channel, ComplainantKind, ComplaintAbout
+from shared.complaints.vocabulary import AcknowledgementMethod, Category, Channel, ComplainantKind, ComplaintAbout
 from shared.decider import DomainEvent, EventCodec
 from shared.vocabulary import Nation, Programme
 
@@ -53,4 +53,14 @@ class ComplaintRegistered(DomainEvent):
     logged_by_organisation_kind: str
 
 
-COMPLAINT_CODEC = EventCodec(ComplaintRegistered)
+class ComplaintAcknowledged(DomainEvent):
+    """Receipt acknowledged to the complainant (R4; 003)."""
+
+    event_type = "complaint.acknowledged"
+
+    complaint_id: str
+    acknowledged_on: date
+    method: AcknowledgementMethod
+
+
+COMPLAINT_CODEC = EventCodec(ComplaintRegistered, ComplaintAcknowledged)

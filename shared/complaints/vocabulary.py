@@ -56,3 +56,11 @@ class ComplaintStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+
+
+class AcknowledgementMethod(StrEnum):
+    LETTER = "letter"
+    EMAIL = "email"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    TEXT_MESSAGE = "text_message"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from shared.clock import Clock, SystemClock
@@ -35,6 +38,12 @@ class InMemoryEventStore:
     ) -> AppendResult:
         if not events:
             raise ValueError("append needs at least one event")
+        ids = [e.event_id for e in events]
+        if len(set(ids)) != len(ids):
+            raise DuplicateEventIdError(f"the same event id twice in one append: {ids}")
+        # Stored as PostgreSQL stores it, as JSON: what it refuses is refused here, tuples come back
+        # as lists, and the caller's dicts are not kept by reference.
+        payloads = [json.loads(json.dumps(e.data)) for e in events]
         async with self._lock:
             stream = self._streams.setdefault(stream_id, [])
             known = [self._by_id[e.event_id] for e in events if e.event_id in self._by_id]
@@ -46,7 +55,7 @@ class InMemoryEventStore:
                 raise ConcurrencyError(stream_id, expected_version, len(stream))
             recorded_at = self._clock.now()
             tx_id = len(self._log) + 1
-            for new in events:
+            for new, data in zip(events, payloads, strict=True):
                 event = RecordedEvent(
                     event_id=new.event_id,
                     stream_id=stream_id,
@@ -54,7 +63,7 @@ class InMemoryEventStore:
                     version=len(stream) + 1,
                     type=new.type,
                     schema_version=new.schema_version,
-                    data=new.data,
+                    data=data,
                     metadata=new.metadata,
                     recorded_at=recorded_at,
                     position=LogPosition(tx_id, len(self._log) + 1),
@@ -68,7 +77,7 @@ class InMemoryEventStore:
         self, stream_id: str, from_version: int = 1, recorded_until: datetime | None = None
     ) -> list[RecordedEvent]:
         return [
-            self._upcasters.upcast(e)
+            self._read(e)
             for e in self._streams.get(stream_id, [])
             if e.version >= from_version and (recorded_until is None or e.recorded_at <= recorded_until)
         ]
@@ -78,4 +87,8 @@ class InMemoryEventStore:
 
     async def read_all(self, after: LogPosition, limit: int) -> list[RecordedEvent]:
         newer = (e for e in self._log if e.position > after)
-        return [self._upcasters.upcast(e) for _, e in zip(range(limit), newer, strict=False)]
+        return [self._read(e) for _, e in zip(range(limit), newer, strict=False)]
+
+    def _read(self, event: RecordedEvent) -> RecordedEvent:
+        """A copy, as a database read is: neither the reader nor an upcaster can change the log."""
+        return self._upcasters.upcast(replace(event, data=copy.deepcopy(event.data)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,10 +29,19 @@ class LogPosition:
 
     @classmethod
     def decode(cls, text: str) -> LogPosition:
-        tx, _, pos = text.partition(".")
-        if not tx.isdigit() or not pos.isdigit():
+        # ASCII digits only (str.isdigit also accepts other scripts' digits and superscripts), and
+        # within PostgreSQL's bigint, so a bad cursor is a ValueError here, not a database error.
+        match = _ENCODED.fullmatch(text)
+        if match is None:
             raise ValueError(f"not a log position: {text!r}")
-        return cls(int(tx), int(pos))
+        position = cls(int(match["tx"]), int(match["pos"]))
+        if max(position.tx_id, position.position) > _BIGINT_MAX:
+            raise ValueError(f"log position out of range: {text!r}")
+        return position
+
+
+_ENCODED = re.compile(r"(?P<tx>[0-9]{1,19})\.(?P<pos>[0-9]{1,19})")
+_BIGINT_MAX = 2**63 - 1
 
 
 START = LogPosition(0, 0)

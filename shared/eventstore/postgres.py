@@ -119,10 +119,14 @@ class PostgresEventStore:
     ) -> AppendResult:
         if not events:
             raise ValueError("append needs at least one event")
+        ids = [e.event_id for e in events]
+        if len(set(ids)) != len(ids):
+            # Caught here: the unique index would refuse it, and it would look like a lost race.
+            raise DuplicateEventIdError(f"the same event id twice in one append: {ids}")
         args = (
             stream_id,
             stream_type,
-            [e.event_id for e in events],
+            ids,
             [e.type for e in events],
             [e.schema_version for e in events],
             [json.dumps(e.data, separators=(",", ":")) for e in events],

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db import raw_connection
+from shared.db import driver_connection, raw_connection
 from shared.eventstore.model import START, LogPosition, RecordedEvent
 from shared.eventstore.postgres import PostgresEventStore
 from shared.eventstore.subscriptions import ensure_checkpoint, lock_key, read_checkpoint
@@ -106,49 +106,61 @@ async def rebuild_projection(
 ) -> LogPosition:
     """Rebuild from position zero beside the live generation, then swap it in. Returns the position."""
     await ensure_projection(engine, projection)
-    async with raw_connection(engine) as conn:
+    async with engine.connect() as sa_conn:
+        conn = await driver_connection(sa_conn)
+        try:
+            # One rebuild at a time per projection, for the whole rebuild: a session lock (a
+            # transaction lock would be released before the new generation is even built, and a
+            # second rebuild would drop and refill the same tables under the first).
+            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(projection.name, "rebuild"))
+            position = await _rebuild(conn, store, projection, batch_size)
+        finally:
+            # Closing the connection releases the session lock, whatever state it is in.
+            await sa_conn.invalidate()
+    return position
+
+
+async def _rebuild(conn: Any, store: PostgresEventStore, projection: Projection, batch_size: int) -> LogPosition:
+    """Build generation N+1 from position zero on `conn`, then swap it in (the caller holds the rebuild lock)."""
+    current = await live_generation(conn, projection.name)
+    target = current + 1
+    async with conn.transaction():
+        await _create_generation(conn, projection, target)
+    tables = projection.physical(target)
+    position = START
+    # Bulk of the log, in batches, while the live generation goes on serving.
+    while True:
         async with conn.transaction():
-            # One rebuild at a time per projection.
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name, "install"))
-            current = await live_generation(conn, projection.name)
-        target = current + 1
-        async with conn.transaction():
-            await _create_generation(conn, projection, target)
-        tables = projection.physical(target)
-        position = START
-        # Bulk of the log, in batches, while the live generation goes on serving.
-        while True:
-            async with conn.transaction():
-                events = await store.read_all_on(conn, position, batch_size)
-                if events:
-                    await projection.apply(conn, events, tables)
-            if not events:
-                break
-            position = events[-1].position
-        # The swap: pause live batches, catch up to the head, repoint, move the checkpoint.
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name, "batch"))
-            while events := await store.read_all_on(conn, position, batch_size):
+            events = await store.read_all_on(conn, position, batch_size)
+            if events:
                 await projection.apply(conn, events, tables)
-                position = events[-1].position
-            live = await live_generation(conn, projection.name)
-            if live != current:
-                raise RuntimeError(f"projection {projection.name} was swapped by someone else during rebuild")
-            await _point_views(conn, projection, target)
-            for table in projection.physical(current).values():
-                await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-            await conn.execute(
-                "UPDATE projections SET generation = $2, swapped_at = now() WHERE name = $1",
-                projection.name,
-                target,
-            )
-            await ensure_checkpoint(conn, projection.name)
-            await conn.execute(
-                "UPDATE subscription_checkpoints SET tx_id = $2, position = $3, updated_at = now() WHERE name = $1",
-                projection.name,
-                position.tx_id,
-                position.position,
-            )
+        if not events:
+            break
+        position = events[-1].position
+    # The swap: pause live batches, catch up to the head, repoint, move the checkpoint.
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name, "batch"))
+        while events := await store.read_all_on(conn, position, batch_size):
+            await projection.apply(conn, events, tables)
+            position = events[-1].position
+        live = await live_generation(conn, projection.name)
+        if live != current:
+            raise RuntimeError(f"projection {projection.name} was swapped by someone else during rebuild")
+        await _point_views(conn, projection, target)
+        for table in projection.physical(current).values():
+            await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+        await conn.execute(
+            "UPDATE projections SET generation = $2, swapped_at = now() WHERE name = $1",
+            projection.name,
+            target,
+        )
+        await ensure_checkpoint(conn, projection.name)
+        await conn.execute(
+            "UPDATE subscription_checkpoints SET tx_id = $2, position = $3, updated_at = now() WHERE name = $1",
+            projection.name,
+            position.tx_id,
+            position.position,
+        )
     log.info("projection.rebuilt", projection=projection.name, generation=target, position=position.encode())
     return position
 

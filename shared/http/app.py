@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,14 @@ def _ops_router(service: str) -> APIRouter:
     return router
 
 
+async def _purge_idempotency_keys(platform: Platform, every_seconds: float = 3600) -> None:
+    """Stored responses past their TTL are deleted hourly (a reused expired key is also reset on use)."""
+    while True:
+        with contextlib.suppress(Exception):
+            await platform.idempotency.purge_expired(platform.clock.now())
+        await asyncio.sleep(every_seconds)
+
+
 def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | None = None) -> FastAPI:
     clock = clock or SystemClock()
 
@@ -121,6 +130,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
         engine = create_engine(url, settings)
         platform = build_platform(settings, engine, clock)
         app.state.platform = platform
+        housekeeping: asyncio.Task[None] | None = None
         try:
             for projection in spec.projections:
                 await ensure_projection(engine, projection)
@@ -142,8 +152,11 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
                 result = hook(platform)
                 if hasattr(result, "__await__"):
                     await result
+            housekeeping = asyncio.get_running_loop().create_task(_purge_idempotency_keys(platform))
             yield
         finally:
+            if housekeeping is not None:
+                housekeeping.cancel()
             for runner in platform.runners:
                 await runner.stop()
             await platform.store.close()

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from services.intake import handlers
 from services.intake.api.schemas import (
+    AcknowledgeIn,
     ComplaintOut,
     ComplaintPage,
     ComplaintSummary,
@@ -28,7 +29,7 @@ from shared.complaints.scope import SCOPE_SQL, complaint_scope
 from shared.complaints.vocabulary import Category, ComplaintStatus
 from shared.db import raw_connection
 from shared.errors import FieldError, NotFound, ValidationProblem
-from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, PlatformDep, etag
+from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, IfMatch, PlatformDep, etag
 from shared.http.platform import Platform
 from shared.http.problems import problem_responses
 from shared.vocabulary import ORGANISATION_ID_PATTERN, Programme
@@ -122,6 +123,31 @@ async def history(
 ) -> list[HistoryEvent]:
     _, recorded = await _visible_stream(platform, principal, complaint_id, as_of)
     return history_view(recorded)
+
+
+@router.post(
+    "/{complaint_id}/acknowledgement",
+    name="acknowledge",
+    summary="Acknowledge receipt",
+    description="Record that receipt of the complaint was acknowledged, with the date and method (R4; 003). "
+    "Send `If-Match` with the ETag you read to be sure nobody changed the complaint since (412 otherwise, R63).",
+    response_model=ComplaintOut,
+    responses=problem_responses(403, 404, 409, 412),
+)
+async def acknowledge(
+    complaint_id: ComplaintId,
+    body: AcknowledgeIn,
+    ctx: CommandContextDep,
+    platform: PlatformDep,
+    response: Response,
+    if_match: IfMatch,
+    _key: IdempotencyKeyHeader = None,
+) -> ComplaintOut:
+    await _visible_stream(platform, ctx.principal, complaint_id)
+    outcome = await handlers.acknowledge_complaint(platform, str(complaint_id), body, ctx, if_match)
+    loaded = await load(platform.store, complaint_stream(str(complaint_id)), COMPLAINT_DECIDER, COMPLAINT_CODEC)
+    response.headers["ETag"] = etag(outcome.version)
+    return complaint_view(loaded.state, loaded.recorded)
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.complaints.vocabulary import (
+    AcknowledgementMethod,
     Category,
     Channel,
     ComplainantKind,
@@ -108,6 +109,20 @@ class ElementOut(BaseModel):
     desired_outcome: PersonalText = None
 
 
+class AcknowledgeIn(Strict):
+    acknowledged_on: date = Field(description="The date receipt was acknowledged to the complainant")
+    method: AcknowledgementMethod
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"acknowledged_on": "2026-11-23", "method": "letter"}]}
+    )
+
+
+class AcknowledgementOut(BaseModel):
+    acknowledged_on: date
+    method: AcknowledgementMethod
+
+
 class ComplaintOut(BaseModel):
     complaint_id: str
     status: ComplaintStatus
@@ -123,6 +138,7 @@ class ComplaintOut(BaseModel):
     elements: list[ElementOut]
     logged_by_organisation_id: str
     registered_at: datetime
+    acknowledgement: AcknowledgementOut | None = None
     as_of: datetime | None = Field(None, description="Set when this is the complaint as it stood at that instant")
 
 
