@@ -90,7 +90,7 @@ async def _organisations(conn: Any, visible: list[str] | None, only: str | None 
            LEFT JOIN directory.supply_chain s ON s.prime_id = o.organisation_id
            WHERE ($1::text[] IS NULL OR o.organisation_id = ANY($1::text[]))
              AND ($2::text IS NULL OR o.organisation_id = $2)
-           GROUP BY o.organisation_id ORDER BY o.organisation_id""",
+           GROUP BY o.organisation_id, o.name, o.kind, o.registered_at ORDER BY o.organisation_id""",
         visible,
         only,
     )
