@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
-from shared.auth import Role
+from shared.auth import OrganisationKind, Role
 from shared.decider import DomainEvent, encode
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.eventstore.model import NewEvent
 from shared.http.deps import CommandContextDep, IdempotencyKeyHeader, PlatformDep, require
 from shared.http.problems import problem_responses
@@ -63,6 +63,8 @@ async def erase(
     platform: PlatformDep,
     _key: IdempotencyKeyHeader = None,
 ) -> ErasureOut:
+    if ctx.principal.organisation_kind is not OrganisationKind.DWP_BUSINESS:
+        raise Forbidden(detail="erasure is carried out by DWP's data-protection officers", requirement="R62")
     known = await platform.vault.status(data_subject_id)
     if known is None:
         raise NotFound(detail=f"no data subject {data_subject_id}")

@@ -95,7 +95,8 @@ def replace_sealed(value: Any, opened: Mapping[uuid.UUID, bytes | None], allowed
             return ERASED
         try:
             return open_value(key, value)
-        except InvalidTag:
+        except (InvalidTag, ValueError, KeyError, TypeError):
+            # Tampered or malformed: unreadable, like an erased value (binascii.Error is a ValueError).
             return ERASED
     if isinstance(value, dict):
         return {k: replace_sealed(v, opened, allowed) for k, v in value.items()}

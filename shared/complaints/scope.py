@@ -18,7 +18,7 @@ class ComplaintScope:
     provider_ids: tuple[str, ...]
     """A provider's own id and its sub-contractors' (R61)."""
     logged_by: str | None
-    """A Jobcentre or DWP business sees what it logged."""
+    """Every organisation sees what it logged itself."""
 
     def allows(self, provider_organisation_id: str | None, logged_by_organisation_id: str | None) -> bool:
         if self.see_all:
@@ -35,11 +35,17 @@ class ComplaintScope:
 SCOPE_SQL = "({all} OR provider_organisation_id = ANY({providers}) OR logged_by_organisation_id = {logged_by})"
 
 
+def sees_all(principal: Principal) -> bool:
+    """Only DWP's own administrators and data-protection officers: the role alone is not enough."""
+    return principal.organisation_kind is OrganisationKind.DWP_BUSINESS and principal.has_any(SEE_ALL_ROLES)
+
+
 async def complaint_scope(conn: Any, principal: Principal) -> ComplaintScope:
-    if principal.has_any(SEE_ALL_ROLES):
+    if sees_all(principal):
         return ComplaintScope(True, (), None)
     if principal.organisation_kind is OrganisationKind.PROVIDER:
-        return ComplaintScope(False, tuple(await supply_chain(conn, principal.organisation_id)), None)
+        chain = tuple(await supply_chain(conn, principal.organisation_id))
+        return ComplaintScope(False, chain, principal.organisation_id)
     if principal.organisation_kind in (OrganisationKind.JOBCENTRE, OrganisationKind.DWP_BUSINESS):
         return ComplaintScope(False, (), principal.organisation_id)
     # ICE sees referred cases and PHSO the cases referred to it: none exist before the ICE gateway.

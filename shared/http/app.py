@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 
@@ -28,7 +28,7 @@ from shared.http.middleware import (
     RequestContextMiddleware,
 )
 from shared.http.platform import Platform, build_platform
-from shared.http.problems import Problem, install_problem_handlers, problem_responses
+from shared.http.problems import install_problem_handlers, problem_responses
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -51,6 +51,11 @@ class ServiceSpec:
     extra_startup: Sequence[Callable[[Platform], Any]] = field(default_factory=list)
 
 
+class Readiness(BaseModel):
+    status: str = Field(examples=["ready"], description="`ready` or `not ready`")
+    checks: dict[str, str] = Field(examples=[{"database": "ok", "migrations": "ok"}])
+
+
 class Principal(BaseModel):
     subject: str
     organisation_id: str
@@ -68,8 +73,10 @@ def _ops_router(service: str) -> APIRouter:
     @router.get(
         "/readyz",
         summary="Readiness",
-        description="Ready when the database answers and its schema is at the migrations' head.",
-        responses={503: {"model": Problem, "description": "Not ready"}},
+        description="Ready when the database answers and its schema is at the migrations' head. "
+        "Not ready: 503 with the same body and `Retry-After`.",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready"}},
     )
     async def readyz(request: Request) -> Response:
         platform: Platform = request.app.state.platform

@@ -136,27 +136,32 @@ class BodyLimitMiddleware:
             await send_problem(scope, send, too_large)
             return
         received = 0
-        started = False
+        exceeded = answered = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def answer_413_once_exceeded(message: Message) -> None:
+            # The app may turn the aborted read into its own error (FastAPI says 400): answer 413.
+            nonlocal answered
+            if exceeded:
+                if message["type"] == "http.response.start" and not answered:
+                    answered = True
+                    await send_problem(scope, send, too_large)
+                return
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, answer_413_once_exceeded)
         except _BodyTooLarge:
-            if not started:
+            if not answered:
                 await send_problem(scope, send, too_large)
 
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.intake.main import create_app as create_intake
+from services.intake.settings import IntakeSettings
 from shared.auth import OrganisationKind, Role, mint_token
 from shared.clock import FixedClock
 from shared.settings import Settings
-from services.intake.main import create_app as create_intake
-from services.intake.settings import IntakeSettings
+from tests.api.helpers import Directory, Provider
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -73,3 +74,16 @@ def auth(settings: Settings) -> TokenFactory:
 @pytest.fixture(scope="session")
 def admin(auth: TokenFactory) -> dict[str, str]:
     return auth("dwp", OrganisationKind.DWP_BUSINESS, Role.DWP_ADMIN)
+
+
+@pytest.fixture(scope="session")
+def directory(client: httpx.AsyncClient, admin: dict[str, str]) -> Directory:
+    """Directory set-up through the admin API (tests/api/helpers.py)."""
+    return Directory(client, admin)
+
+
+@pytest.fixture
+async def provider(directory: Directory, auth: TokenFactory) -> Provider:
+    """A fresh provider (unique id) with an IPES contract, and a caseworker token of it."""
+    organisation_id, contract_id = await directory.provider_with_contract()
+    return Provider(organisation_id, contract_id, auth(organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER))

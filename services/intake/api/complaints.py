@@ -154,7 +154,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
         return datetime.fromisoformat(raw[0]), str(raw[1])
-    except (ValueError, binascii.Error, IndexError, TypeError, json.JSONDecodeError) as exc:
+    except (ValueError, binascii.Error, IndexError, KeyError, TypeError) as exc:
         raise ValidationProblem(
             detail="cursor is not one this API returned",
             errors=[FieldError("query.cursor", "cursor", "pass next_cursor from the previous page")],
