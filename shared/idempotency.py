@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from shared.db import raw_connection
+from shared.db import ConnectionSource, raw_connection
 
 KEY_NAMESPACE = uuid.UUID("6f1c0f4e-6a55-4e0e-9a53-1c3f0c9b7d21")
 
@@ -52,8 +50,8 @@ def event_id_for(scope: str, key: str, stream_id: str, index: int) -> uuid.UUID:
 
 
 class IdempotencyStore:
-    def __init__(self, engine: AsyncEngine, ttl: timedelta, lease: timedelta) -> None:
-        self._engine = engine
+    def __init__(self, db: ConnectionSource, ttl: timedelta, lease: timedelta) -> None:
+        self._engine = db
         self._ttl = ttl
         self._lease = lease
 

@@ -22,9 +22,8 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db import raw_connection
+from shared.db import ConnectionSource, raw_connection
 
 MARKER = "$personal"
 ERASED = "[erased]"
@@ -106,8 +105,8 @@ def replace_sealed(value: Any, opened: Mapping[uuid.UUID, bytes | None], allowed
 
 
 class PersonalDataVault:
-    def __init__(self, engine: AsyncEngine, master_key: bytes) -> None:
-        self._engine = engine
+    def __init__(self, db: ConnectionSource, master_key: bytes) -> None:
+        self._engine = db
         self._wrapper = KeyWrapper(master_key)
 
     async def seal_for_new_subject(

@@ -24,7 +24,7 @@ LOGGING_KINDS = (OrganisationKind.PROVIDER, OrganisationKind.JOBCENTRE, Organisa
 async def _check_references(platform: Platform, body: RegisterComplaintIn, ctx: CommandContext) -> None:
     """The provider must be in the caller's reach, and the contract must be that provider's."""
     errors: list[FieldError] = []
-    async with raw_connection(platform.engine) as conn:
+    async with raw_connection(platform.pool) as conn:
         scope = await complaint_scope(conn, ctx.principal)
         provider = body.provider_organisation_id
         if provider is not None:

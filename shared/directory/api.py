@@ -145,7 +145,7 @@ async def add_subcontractor(
     _key: IdempotencyKeyHeader = None,
 ) -> Organisation:
     outcome = await handlers.add_subcontractor(platform.store, organisation_id, body.subcontractor_id, ctx)
-    async with raw_connection(platform.engine) as conn:
+    async with raw_connection(platform.pool) as conn:
         name = await conn.fetchval(
             "SELECT name FROM directory.organisations WHERE organisation_id = $1", organisation_id
         )
@@ -166,7 +166,7 @@ async def add_subcontractor(
     responses=problem_responses(),
 )
 async def list_organisations(principal: CurrentPrincipal, platform: PlatformDep) -> list[Organisation]:
-    async with raw_connection(platform.engine) as conn:
+    async with raw_connection(platform.pool) as conn:
         return await _organisations(conn, await _visible(conn, principal))
 
 
@@ -181,7 +181,7 @@ async def list_organisations(principal: CurrentPrincipal, platform: PlatformDep)
 async def get_organisation(
     organisation_id: OrganisationId, principal: CurrentPrincipal, platform: PlatformDep
 ) -> Organisation:
-    async with raw_connection(platform.engine) as conn:
+    async with raw_connection(platform.pool) as conn:
         found = await _organisations(conn, await _visible(conn, principal), organisation_id)
     if not found:
         raise NotFound(detail=f"no organisation {organisation_id}")
@@ -221,7 +221,7 @@ async def register_contract(
     responses=problem_responses(),
 )
 async def list_contracts(principal: CurrentPrincipal, platform: PlatformDep) -> list[Contract]:
-    async with raw_connection(platform.engine) as conn:
+    async with raw_connection(platform.pool) as conn:
         visible = await _visible(conn, principal)
         rows = await conn.fetch(
             """SELECT contract_id, provider_organisation_id, programme, value_pence, let_or_renewed_on, nation, title

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from shared import migrations
 from shared.clock import Clock, SystemClock
-from shared.db import create_engine, resolve_database_url
+from shared.db import create_engine, create_pool, resolve_database_url
 from shared.eventstore.projections import Projection, ProjectionSubscriber, ensure_projection
 from shared.eventstore.subscriptions import Subscriber, SubscriptionRunner
 from shared.http.deps import CurrentPrincipal
@@ -135,7 +135,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
         configure_logging(settings.log_level, settings.log_json)
         url = resolve_database_url(settings)
         engine = create_engine(url, settings)
-        platform = build_platform(settings, engine, clock)
+        pool = await create_pool(url, settings)
+        platform = build_platform(settings, engine, pool, clock)
         app.state.platform = platform
         housekeeping: asyncio.Task[None] | None = None
         try:
@@ -167,6 +168,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
             for runner in platform.runners:
                 await runner.stop()
             await platform.store.close()
+            await pool.close()
             await engine.dispose()
 
     app = FastAPI(

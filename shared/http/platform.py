@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth import TokenVerifier
@@ -22,6 +23,9 @@ from shared.settings import Settings
 class Platform:
     settings: Settings
     engine: AsyncEngine
+    """SQLAlchemy: migrations, readiness, subscription leader sessions."""
+    pool: asyncpg.Pool
+    """asyncpg: every hot-path statement (appends, reads, vault, idempotency)."""
     store: PostgresEventStore
     vault: PersonalDataVault
     verifier: TokenVerifier
@@ -37,18 +41,19 @@ class Platform:
         raise KeyError(name)
 
 
-def build_platform(settings: Settings, engine: AsyncEngine, clock: Clock) -> Platform:
+def build_platform(settings: Settings, engine: AsyncEngine, pool: asyncpg.Pool, clock: Clock) -> Platform:
     # A separate key for request fingerprints, derived so the master key itself is never used twice.
     fingerprint_secret = hmac.new(settings.master_key_bytes, b"idempotency-fingerprint", hashlib.sha256).digest()
     return Platform(
         settings=settings,
         engine=engine,
-        store=PostgresEventStore(engine, clock=clock),
-        vault=PersonalDataVault(engine, settings.master_key_bytes),
+        pool=pool,
+        store=PostgresEventStore(pool, clock=clock),
+        vault=PersonalDataVault(pool, settings.master_key_bytes),
         verifier=TokenVerifier(settings),
         clock=clock,
         idempotency=IdempotencyStore(
-            engine,
+            pool,
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
             lease=timedelta(seconds=settings.idempotency_lease_seconds),
         ),

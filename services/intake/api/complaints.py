@@ -54,7 +54,7 @@ async def _visible_stream(
     )
     state = loaded.state
     if state.registered:
-        async with raw_connection(platform.engine) as conn:
+        async with raw_connection(platform.pool) as conn:
             scope = await complaint_scope(conn, principal)
         if scope.allows(state.provider_organisation_id, state.logged_by_organisation_id):
             return state, loaded.recorded
@@ -190,7 +190,7 @@ async def list_complaints(
 ) -> ComplaintPage:
     after = _decode_cursor(cursor) if cursor else None
     where = SCOPE_SQL.format(all="$1", providers="$2", logged_by="$3")
-    async with raw_connection(platform.engine) as conn:
+    async with raw_connection(platform.pool) as conn:
         scope = await complaint_scope(conn, principal)
         rows = await conn.fetch(
             f"""SELECT complaint_id, status, programme, about, provider_organisation_id, logged_by_organisation_id,
