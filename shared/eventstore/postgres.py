@@ -103,8 +103,8 @@ class PostgresEventStore:
         self._clock = clock or SystemClock()
         self._upcasters = upcasters or UpcasterRegistry()
         self._notify = notify
-        self._notify_pending = False
-        self._notify_tasks: set[asyncio.Task[None]] = set()
+        self._notify_wanted = False
+        self._notifier: asyncio.Task[None] | None = None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -206,26 +206,30 @@ class PostgresEventStore:
         """Wake subscribers after commit, coalesced: at most one NOTIFY in flight and one pending.
 
         NOTIFY inside the append transaction would take PostgreSQL's global notify lock at commit
-        and serialise every writer; subscribers also poll, so a lost poke only costs latency.
+        and serialise every writer; subscribers also poll, so a lost poke only costs latency. One
+        notifier task sends them: pokes while it is sending ask for one more NOTIFY, not one each
+        (a task per poke held a pooled connection per concurrent writer).
         """
-        if not self._notify or self._notify_pending:
+        if not self._notify:
             return
-        self._notify_pending = True
-        task = asyncio.get_running_loop().create_task(self._send_notify())
-        self._notify_tasks.add(task)
-        task.add_done_callback(self._notify_tasks.discard)
+        self._notify_wanted = True
+        if self._notifier is None or self._notifier.done():
+            self._notifier = asyncio.get_running_loop().create_task(self._send_notifies())
 
-    async def _send_notify(self) -> None:
-        self._notify_pending = False
-        try:
-            async with raw_connection(self._engine) as conn:
-                await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-        except Exception:  # noqa: S110 - polling covers a lost notification
-            pass
+    async def _send_notifies(self) -> None:
+        while self._notify_wanted:
+            self._notify_wanted = False
+            try:
+                async with raw_connection(self._engine) as conn:
+                    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+            except Exception:  # noqa: S112 - polling covers a lost notification
+                continue
 
     async def close(self) -> None:
-        for task in list(self._notify_tasks):
-            task.cancel()
+        notifier, self._notifier = self._notifier, None
+        if notifier is not None:
+            notifier.cancel()
+            await asyncio.wait({notifier})
 
 
 def new_event_id() -> uuid.UUID:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db import driver_connection, raw_connection
+from shared.db import raw_connection
 from shared.eventstore.model import START, LogPosition, RecordedEvent
 from shared.eventstore.postgres import PostgresEventStore
 from shared.eventstore.subscriptions import ensure_checkpoint, lock_key, read_checkpoint
@@ -106,18 +106,21 @@ async def rebuild_projection(
 ) -> LogPosition:
     """Rebuild from position zero beside the live generation, then swap it in. Returns the position."""
     await ensure_projection(engine, projection)
-    async with engine.connect() as sa_conn:
-        conn = await driver_connection(sa_conn)
+    key = lock_key(projection.name, "rebuild")
+    async with raw_connection(engine) as conn:
+        # One rebuild at a time per projection, for the whole rebuild: a session lock (a
+        # transaction lock would be released before the new generation is even built, and a
+        # second rebuild would drop and refill the same tables under the first).
         try:
-            # One rebuild at a time per projection, for the whole rebuild: a session lock (a
-            # transaction lock would be released before the new generation is even built, and a
-            # second rebuild would drop and refill the same tables under the first).
-            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(projection.name, "rebuild"))
-            position = await _rebuild(conn, store, projection, batch_size)
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            return await _rebuild(conn, store, projection, batch_size)
         finally:
-            # Closing the connection releases the session lock, whatever state it is in.
-            await sa_conn.invalidate()
-    return position
+            try:
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+            except BaseException:
+                # Never hand a pooled connection back still holding the lock: closing it releases it.
+                conn.terminate()
+                raise
 
 
 async def _rebuild(conn: Any, store: PostgresEventStore, projection: Projection, batch_size: int) -> LogPosition:

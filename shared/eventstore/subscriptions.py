@@ -145,11 +145,11 @@ class SubscriptionRunner:
         self._task = asyncio.get_running_loop().create_task(self.run(), name=f"subscription:{self.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            # Wait for it to finish without swallowing a cancellation of stop() itself.
+            await asyncio.wait({task})
 
     def wake(self) -> None:
         self._wake.set()
@@ -205,8 +205,11 @@ class SubscriptionRunner:
 
     async def _wait_for_more(self, eager: bool) -> None:
         timeout = min(self._poll, EAGER_POLL_SECONDS) if eager else self._poll
+        # Not asyncio.wait_for: on Python 3.11 it returns normally, swallowing a cancellation, when
+        # the wake-up lands in the same loop iteration as the cancel, and stop() then hangs.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
