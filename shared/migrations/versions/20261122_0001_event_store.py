@@ -17,7 +17,7 @@ def upgrade() -> None:
     op.execute(
         """
         CREATE TABLE events (
-            position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            position        bigint GENERATED ALWAYS AS IDENTITY,
             tx_id           bigint NOT NULL DEFAULT pg_current_xact_id()::text::bigint,
             event_id        uuid NOT NULL,
             stream_id       text NOT NULL,
@@ -28,12 +28,13 @@ def upgrade() -> None:
             data            jsonb NOT NULL,
             metadata        jsonb NOT NULL,
             recorded_at     timestamptz NOT NULL,
+            -- The global order is the key: one index serves both uniqueness and read_all.
+            CONSTRAINT events_pkey PRIMARY KEY (tx_id, position),
             CONSTRAINT events_stream_version_key UNIQUE (stream_id, version),
             CONSTRAINT events_event_id_key UNIQUE (event_id)
         )
         """
     )
-    op.execute("CREATE INDEX events_global_order ON events (tx_id, position)")
     # The log is append-only: refuse UPDATE and DELETE at the database, whoever asks (R60).
     op.execute(
         """
