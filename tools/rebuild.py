@@ -1,0 +1,51 @@
+"""Rebuild read models from position zero beside the live ones, then swap them in (no downtime).
+
+    python -m tools.rebuild                  # every projection
+    python -m tools.rebuild intake.complaints directory
+
+Uses DATABASE_URL, or the embedded PostgreSQL of `make run` (started if it is not running, and then
+left running: `make run` stops it). The services may keep running:
+their live subscriptions pause only for the swap transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from services.intake.projections.complaints import ComplaintListProjection
+from shared.db import create_pool, resolve_database_url
+from shared.directory.projection import DirectoryProjection
+from shared.eventstore.postgres import PostgresEventStore
+from shared.eventstore.projections import Projection, rebuild_projection
+from shared.settings import Settings
+
+PROJECTIONS: dict[str, Projection] = {p.name: p for p in (DirectoryProjection(), ComplaintListProjection())}
+
+
+async def rebuild(names: list[str]) -> None:
+    settings = Settings()
+    pool = await create_pool(resolve_database_url(settings), settings)
+    try:
+        store = PostgresEventStore(pool, notify=False)
+        for name in names:
+            position = await rebuild_projection(pool, store, PROJECTIONS[name])
+            print(f"{name}: rebuilt and swapped in at {position.encode()}")
+    finally:
+        await pool.close()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.rebuild", description=__doc__.split("\n\n")[0])
+    parser.add_argument("projections", nargs="*", help=f"default: all of {', '.join(PROJECTIONS)}")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.projections) - set(PROJECTIONS))
+    if unknown:
+        parser.error(f"unknown projection(s): {', '.join(unknown)}; known: {', '.join(PROJECTIONS)}")
+    asyncio.run(rebuild(args.projections or list(PROJECTIONS)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
