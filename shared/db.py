@@ -6,6 +6,7 @@ Engines are created in a service's lifespan (never at import) and passed to what
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -59,6 +60,27 @@ def stop_embedded_postgres(pgdata: Path) -> None:
     server = postgres_server.get_server(pgdata, cleanup_mode="stop", start=False)
     server.ensure_postgres_running()
     server.stop()
+
+
+async def create_scratch_database(server_url: str, prefix: str) -> str:
+    """A new, empty database on the server of `server_url` (tests and benchmarks); returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(to_plain_url(server_url))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(server_url, name)
+
+
+async def drop_database(url: str, via_database: str = "postgres") -> None:
+    """Drop the database of `url`, connecting to `via_database` on the same server."""
+    name = make_url(url).database
+    conn = await asyncpg.connect(to_plain_url(with_database(url, via_database)))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 def resolve_database_url(settings: Settings) -> str:

@@ -45,10 +45,11 @@ from sqlalchemy.engine import make_url
 
 from shared.db import (
     create_pool,
+    create_scratch_database,
+    drop_database,
     start_embedded_postgres,
     stop_embedded_postgres,
     to_plain_url,
-    with_database,
 )
 from shared.eventstore import Actor, EventMetadata, LogPosition, NewEvent, PostgresEventStore
 from shared.migrations import upgrade_async
@@ -409,25 +410,6 @@ def open_server(keep_server: bool) -> Server:
     return Server(admin, f"embedded ({BENCH_PGDATA.name})", stop)
 
 
-async def create_database(admin_url: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(to_plain_url(admin_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return with_database(admin_url, name)
-
-
-async def drop_database(admin_url: str, url: str) -> None:
-    name = make_url(url).database
-    conn = await asyncpg.connect(to_plain_url(admin_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 # --------------------------------------------------------------------------------------------
 # The run
 
@@ -548,12 +530,12 @@ async def run(args: argparse.Namespace, make_store: StoreFactory) -> None:
         emit("warmup_seconds", args.warmup)
         emit("rounds", args.rounds)
         emit("event_loop", type(asyncio.get_running_loop()).__module__.split(".")[0])
-        url = await create_database(server.admin_url)
+        url = await create_scratch_database(server.admin_url, "bench")
         try:
             await upgrade_async(url)
             await measure(url, args, make_store)
         finally:
-            await drop_database(server.admin_url, url)
+            await drop_database(url, via_database=make_url(server.admin_url).database or "postgres")
     finally:
         if server.stop is not None:
             await asyncio.to_thread(server.stop)

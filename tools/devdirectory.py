@@ -2,71 +2,67 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from shared.auth import OrganisationKind, Role
+from shared.directory.domain import RegisterContract, RegisterOrganisation
 from shared.vocabulary import Nation, Programme
 
-
-@dataclass(frozen=True)
-class DevOrganisation:
-    organisation_id: str
-    name: str
-    kind: OrganisationKind
-
-
-@dataclass(frozen=True)
-class DevContract:
-    contract_id: str
-    provider_organisation_id: str
-    programme: Programme
-    value_pence: int
-    let_or_renewed_on: date
-    nation: Nation
-    title: str
-
-
 ORGANISATIONS = (
-    DevOrganisation("provider-alpha", "Alpha Employment Services Ltd (prime)", OrganisationKind.PROVIDER),
-    DevOrganisation("provider-alpha-sub", "Alpha Local Partners CIC (sub-contractor)", OrganisationKind.PROVIDER),
-    DevOrganisation("provider-beta", "Beta Workplace Support plc (prime)", OrganisationKind.PROVIDER),
-    DevOrganisation("jobcentre-leeds", "Leeds Jobcentre", OrganisationKind.JOBCENTRE),
-    DevOrganisation("ice", "Independent Case Examiner", OrganisationKind.ICE),
-    DevOrganisation("phso", "Parliamentary and Health Service Ombudsman", OrganisationKind.PHSO),
-    DevOrganisation("dwp-mi", "DWP management information", OrganisationKind.DWP_MI),
-    DevOrganisation("dwp", "Department for Work and Pensions", OrganisationKind.DWP_BUSINESS),
+    RegisterOrganisation(
+        organisation_id="provider-alpha", name="Alpha Employment Services Ltd (prime)", kind=OrganisationKind.PROVIDER
+    ),
+    RegisterOrganisation(
+        organisation_id="provider-alpha-sub",
+        name="Alpha Local Partners CIC (sub-contractor)",
+        kind=OrganisationKind.PROVIDER,
+    ),
+    RegisterOrganisation(
+        organisation_id="provider-beta", name="Beta Workplace Support plc (prime)", kind=OrganisationKind.PROVIDER
+    ),
+    RegisterOrganisation(organisation_id="jobcentre-leeds", name="Leeds Jobcentre", kind=OrganisationKind.JOBCENTRE),
+    RegisterOrganisation(organisation_id="ice", name="Independent Case Examiner", kind=OrganisationKind.ICE),
+    RegisterOrganisation(
+        organisation_id="phso", name="Parliamentary and Health Service Ombudsman", kind=OrganisationKind.PHSO
+    ),
+    RegisterOrganisation(organisation_id="dwp-mi", name="DWP management information", kind=OrganisationKind.DWP_MI),
+    RegisterOrganisation(
+        organisation_id="dwp", name="Department for Work and Pensions", kind=OrganisationKind.DWP_BUSINESS
+    ),
 )
 
 SUBCONTRACTORS = (("provider-alpha", "provider-alpha-sub"),)
 
 CONTRACTS = (
-    DevContract(
-        "ipes-ew-alpha",
-        "provider-alpha",
-        Programme.IPES,
-        1_250_000_000,
-        date(2023, 4, 1),
-        Nation.ENGLAND,
-        "IPES England and Wales, lot 1",
+    RegisterContract(
+        contract_id="ipes-ew-alpha",
+        provider_organisation_id="provider-alpha",
+        programme=Programme.IPES,
+        value_pence=1_250_000_000,
+        let_or_renewed_on=date(2023, 4, 1),
+        nation=Nation.ENGLAND,
+        title="IPES England and Wales, lot 1",
+        provider_kind=None,
     ),
-    DevContract(
-        "ipes-ew-alpha-sub",
-        "provider-alpha-sub",
-        Programme.IPES,
-        4_999_999,
-        date(2023, 4, 1),
-        Nation.WALES,
-        "IPES Wales delivery partner",
+    RegisterContract(
+        contract_id="ipes-ew-alpha-sub",
+        provider_organisation_id="provider-alpha-sub",
+        programme=Programme.IPES,
+        value_pence=4_999_999,
+        let_or_renewed_on=date(2023, 4, 1),
+        nation=Nation.WALES,
+        title="IPES Wales delivery partner",
+        provider_kind=None,
     ),
-    DevContract(
-        "atw-scot-beta",
-        "provider-beta",
-        Programme.ATW,
-        80_000_000,
-        date(2024, 10, 1),
-        Nation.SCOTLAND,
-        "Access to Work, Scotland",
+    RegisterContract(
+        contract_id="atw-scot-beta",
+        provider_organisation_id="provider-beta",
+        programme=Programme.ATW,
+        value_pence=80_000_000,
+        let_or_renewed_on=date(2024, 10, 1),
+        nation=Nation.SCOTLAND,
+        title="Access to Work, Scotland",
+        provider_kind=None,
     ),
 )
 

@@ -9,7 +9,6 @@ from shared.auth import OrganisationKind, Principal, Role
 from shared.clock import SystemClock
 from shared.db import create_engine, resolve_database_url
 from shared.directory import handlers
-from shared.directory.domain import RegisterContract, RegisterOrganisation
 from shared.errors import Conflict
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.deps import CommandContext
@@ -31,9 +30,7 @@ async def seed_directory(store: PostgresEventStore) -> int:
     changes = 0
     for org in ORGANISATIONS:
         try:
-            await handlers.register_organisation(
-                store, RegisterOrganisation(organisation_id=org.organisation_id, name=org.name, kind=org.kind), ctx
-            )
+            await handlers.register_organisation(store, org, ctx)
             changes += 1
         except Conflict:
             pass
@@ -42,20 +39,7 @@ async def seed_directory(store: PostgresEventStore) -> int:
         changes += len(outcome.new_events)
     for contract in CONTRACTS:
         try:
-            await handlers.register_contract(
-                store,
-                RegisterContract(
-                    contract_id=contract.contract_id,
-                    provider_organisation_id=contract.provider_organisation_id,
-                    provider_kind=None,
-                    programme=contract.programme,
-                    value_pence=contract.value_pence,
-                    let_or_renewed_on=contract.let_or_renewed_on,
-                    nation=contract.nation,
-                    title=contract.title,
-                ),
-                ctx,
-            )
+            await handlers.register_contract(store, contract, ctx)
             changes += 1
         except Conflict:
             pass

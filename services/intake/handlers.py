@@ -7,11 +7,12 @@ from typing import Any
 from services.intake.api.schemas import AcknowledgeIn, RegisterComplaintIn
 from shared.auth import OrganisationKind, Role, ensure_role
 from shared.clock import business_date
-from shared.commands import Outcome, execute
+from shared.commands import Outcome
 from shared.complaints.commands import AcknowledgeComplaint, RegisterComplaint
-from shared.complaints.decider import COMPLAINT_DECIDER, STREAM_TYPE, ComplaintState, complaint_stream
-from shared.complaints.events import COMPLAINT_CODEC, ComplainantRecord, ElementRecord
+from shared.complaints.decider import ComplaintState
+from shared.complaints.events import ComplainantRecord, ElementRecord
 from shared.complaints.scope import complaint_scope
+from shared.complaints.streams import decide_on_complaint
 from shared.db import raw_connection
 from shared.errors import FieldError, Forbidden, ValidationProblem
 from shared.http.deps import CommandContext
@@ -100,16 +101,7 @@ async def register_complaint(
         logged_by_organisation_kind=ctx.principal.organisation_kind.value,
         today=business_date(ctx.now),
     )
-    outcome = await execute(
-        platform.store,
-        stream_id=complaint_stream(complaint_id),
-        stream_type=STREAM_TYPE,
-        decider=COMPLAINT_DECIDER,
-        codec=COMPLAINT_CODEC,
-        command=command,
-        ctx=ctx,
-    )
-    return complaint_id, outcome
+    return complaint_id, await decide_on_complaint(platform.store, complaint_id, command, ctx)
 
 
 async def acknowledge_complaint(
@@ -120,16 +112,7 @@ async def acknowledge_complaint(
     command = AcknowledgeComplaint(
         acknowledged_on=body.acknowledged_on, method=body.method, today=business_date(ctx.now)
     )
-    return await execute(
-        platform.store,
-        stream_id=complaint_stream(complaint_id),
-        stream_type=STREAM_TYPE,
-        decider=COMPLAINT_DECIDER,
-        codec=COMPLAINT_CODEC,
-        command=command,
-        ctx=ctx,
-        if_match=if_match,
-    )
+    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match)
 
 
 def _required(value: Any) -> dict[str, Any]:

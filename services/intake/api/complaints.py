@@ -22,13 +22,13 @@ from services.intake.api.schemas import (
 )
 from services.intake.views import complaint_view, history_view
 from shared.auth import Principal
-from shared.commands import load
-from shared.complaints.decider import COMPLAINT_DECIDER, ComplaintState, complaint_stream
-from shared.complaints.events import COMPLAINT_CODEC
+from shared.complaints.decider import ComplaintState
 from shared.complaints.scope import SCOPE_SQL, complaint_scope
+from shared.complaints.streams import load_complaint
 from shared.complaints.vocabulary import Category, ComplaintStatus
 from shared.db import raw_connection
 from shared.errors import FieldError, NotFound, ValidationProblem
+from shared.eventstore.model import RecordedEvent
 from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, IfMatch, PlatformDep, etag
 from shared.http.platform import Platform
 from shared.http.problems import problem_responses
@@ -44,14 +44,8 @@ AsOf = Annotated[
 
 async def _visible_stream(
     platform: Platform, principal: Principal, complaint_id: UUID, as_of: datetime | None = None
-) -> tuple[ComplaintState, list]:  # type: ignore[type-arg]
-    loaded = await load(
-        platform.store,
-        complaint_stream(str(complaint_id)),
-        COMPLAINT_DECIDER,
-        COMPLAINT_CODEC,
-        recorded_until=as_of,
-    )
+) -> tuple[ComplaintState, list[RecordedEvent]]:
+    loaded = await load_complaint(platform.store, str(complaint_id), recorded_until=as_of)
     state = loaded.state
     if state.registered:
         async with raw_connection(platform.pool) as conn:
@@ -82,7 +76,7 @@ async def register(
     _key: IdempotencyKeyHeader = None,
 ) -> ComplaintOut:
     complaint_id, outcome = await handlers.register_complaint(platform, body, ctx)
-    loaded = await load(platform.store, complaint_stream(complaint_id), COMPLAINT_DECIDER, COMPLAINT_CODEC)
+    loaded = await load_complaint(platform.store, complaint_id)
     response.headers["Location"] = f"/complaints/{complaint_id}"
     response.headers["ETag"] = etag(outcome.version)
     return complaint_view(loaded.state, loaded.recorded)
@@ -145,7 +139,7 @@ async def acknowledge(
 ) -> ComplaintOut:
     await _visible_stream(platform, ctx.principal, complaint_id)
     outcome = await handlers.acknowledge_complaint(platform, str(complaint_id), body, ctx, if_match)
-    loaded = await load(platform.store, complaint_stream(str(complaint_id)), COMPLAINT_DECIDER, COMPLAINT_CODEC)
+    loaded = await load_complaint(platform.store, str(complaint_id))
     response.headers["ETag"] = etag(outcome.version)
     return complaint_view(loaded.state, loaded.recorded)
 

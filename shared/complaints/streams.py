@@ -1,0 +1,33 @@
+"""The complaint stream's I/O: load it, or decide a command on it and append (intake and escalation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.commands import Loaded, Outcome, execute, load
+from shared.complaints.decider import COMPLAINT_DECIDER, STREAM_TYPE, ComplaintState, complaint_stream
+from shared.complaints.events import COMPLAINT_CODEC
+from shared.decider import Command
+from shared.eventstore.base import EventStore
+from shared.http.deps import CommandContext
+
+
+async def load_complaint(
+    store: EventStore, complaint_id: str, recorded_until: datetime | None = None
+) -> Loaded[ComplaintState]:
+    return await load(store, complaint_stream(complaint_id), COMPLAINT_DECIDER, COMPLAINT_CODEC, recorded_until)
+
+
+async def decide_on_complaint(
+    store: EventStore, complaint_id: str, command: Command, ctx: CommandContext, if_match: int | None = None
+) -> Outcome[ComplaintState]:
+    return await execute(
+        store,
+        stream_id=complaint_stream(complaint_id),
+        stream_type=STREAM_TYPE,
+        decider=COMPLAINT_DECIDER,
+        codec=COMPLAINT_CODEC,
+        command=command,
+        ctx=ctx,
+        if_match=if_match,
+    )
