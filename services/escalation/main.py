@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.escalation.api.working_days import router as working_days_router
 from services.escalation.settings import EscalationSettings
 from shared.clock import Clock
 from shared.directory.projection import DirectoryProjection
@@ -14,8 +15,11 @@ SPEC = ServiceSpec(
     title="DWP complaints: escalation",
     description="Projects each complaint's current stage, owner and every running deadline on UK working days per nation, and escalates (R20-R26). "
     "Authenticate with a bearer token (Authorize button). Every error is RFC 9457 problem+json.",
-    routers=[],
-    tags=[{"name": "deadlines", "description": "Stages, owners and deadlines (R20-R26)"}],
+    routers=[working_days_router],
+    tags=[
+        {"name": "working-days", "description": "UK working days per nation (R22)"},
+        {"name": "deadlines", "description": "Stages, owners and deadlines (R20-R26)"},
+    ],
     # Every service keeps the directory current (one leader among them) so scoping works on its own.
     projections=[DirectoryProjection()],
 )

@@ -87,3 +87,17 @@ async def provider(directory: Directory, auth: TokenFactory) -> Provider:
     """A fresh provider (unique id) with an IPES contract, and a caseworker token of it."""
     organisation_id, contract_id = await directory.provider_with_contract()
     return Provider(organisation_id, contract_id, auth(organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER))
+
+
+@pytest.fixture(scope="session")
+async def escalation(database_url: str, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
+    """The escalation service's app, over ASGI, on the same database."""
+    from services.escalation.main import create_app as create_escalation
+    from services.escalation.settings import EscalationSettings
+
+    settings = EscalationSettings(DATABASE_URL=database_url, APP_ENV="test", LOG_JSON=False, LOG_LEVEL="WARNING")
+    app = create_escalation(settings, clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://escalation.test") as c:
+            yield c
