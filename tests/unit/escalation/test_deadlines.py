@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -30,10 +32,9 @@ def by_kind(found, kind: DeadlineKind, stage: int | None = None):
     return only
 
 
-def opened(**changes) -> Timeline:
-    base = {"received_on": RECEIVED, "nation": Nation.ENGLAND, "stages": (StageTimeline(1, RECEIVED),)}
-    base.update(changes)
-    return Timeline(**base)
+def opened(**changes: Any) -> Timeline:
+    """A complaint received on RECEIVED in England, at stage 1 since then, with `changes`."""
+    return replace(Timeline(RECEIVED, Nation.ENGLAND, stages=(StageTimeline(1, RECEIVED),)), **changes)
 
 
 def test_due_dates_of_a_new_complaint() -> None:
