@@ -1,0 +1,124 @@
+"""`GET /complaints/{id}/deadlines` on the escalation service: computed from events and its clock (R21)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from services.escalation.main import create_app as create_escalation
+from services.escalation.settings import EscalationSettings
+from shared.auth import OrganisationKind, Role
+from shared.clock import FixedClock
+from tests.api.conftest import TokenFactory
+from tests.api.helpers import Provider, assert_problem, register
+
+RECEIVED = "2026-11-02"  # a Monday
+
+
+@pytest.fixture
+def escalation_clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 3, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def deadlines_client(database_url: str, escalation_clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
+    """Escalation with a clock of its own, so `today` is exact whatever other tests did to theirs."""
+    settings = EscalationSettings(DATABASE_URL=database_url, APP_ENV="test", LOG_JSON=False, LOG_LEVEL="WARNING")
+    app = create_escalation(settings, escalation_clock)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://esc.test") as c,
+    ):
+        yield c
+
+
+def by_kind(body: dict, kind: str) -> dict:
+    (only,) = [d for d in body["deadlines"] if d["kind"] == kind and d["stage"] in (None, 1)]
+    return only
+
+
+async def test_deadlines_follow_the_clock_and_the_events(
+    client: httpx.AsyncClient, deadlines_client: httpx.AsyncClient, escalation_clock: FixedClock, provider: Provider
+) -> None:
+    created = await register(client, provider.caseworker, provider.body(received_on=RECEIVED))
+    assert created.status_code == 201, created.text
+    complaint_id = created.json()["complaint_id"]
+    url = f"/complaints/{complaint_id}/deadlines"
+
+    body = (await deadlines_client.get(url, headers=provider.caseworker)).json()
+    assert (body["profile"], body["stage"], body["owner"], body["today"]) == (
+        "provider-default@v1",
+        1,
+        "provider",
+        "2026-11-03",
+    )
+    assert (by_kind(body, "acknowledgement")["due_on"], by_kind(body, "acknowledgement")["status"]) == (
+        "2026-11-04",
+        "due_soon",
+    )
+    assert by_kind(body, "stage_response")["due_on"] == "2026-11-23"  # 15 working days
+    assert by_kind(body, "stage_response")["status"] == "on_time"
+    assert by_kind(body, "eight_week_final_response")["due_on"] == "2026-12-28"  # 56 days
+
+    escalation_clock.advance(timedelta(days=2))  # Thursday 5 November
+    body = (await deadlines_client.get(url, headers=provider.caseworker)).json()
+    assert by_kind(body, "acknowledgement")["status"] == "overdue"
+
+    acknowledged = await client.post(
+        f"/complaints/{complaint_id}/acknowledgement",
+        json={"acknowledged_on": "2026-11-04", "method": "letter"},
+        headers=provider.caseworker,
+    )
+    assert acknowledged.status_code == 200, acknowledged.text
+    body = (await deadlines_client.get(url, headers=provider.caseworker)).json()
+    assert (by_kind(body, "acknowledgement")["met_on"], by_kind(body, "acknowledgement")["status"]) == (
+        "2026-11-04",
+        "met",
+    )
+
+    escalation_clock.advance(timedelta(days=19))  # Tuesday 24 November
+    body = (await deadlines_client.get(url, headers=provider.caseworker)).json()
+    assert by_kind(body, "stage_response")["status"] == "overdue"
+
+
+async def test_as_of_shows_the_deadlines_as_they_stood(
+    client: httpx.AsyncClient,
+    deadlines_client: httpx.AsyncClient,
+    escalation_clock: FixedClock,
+    provider: Provider,
+    clock: FixedClock,
+) -> None:
+    escalation_clock.set(clock.now())
+    created = (await register(client, provider.caseworker, provider.body(received_on=RECEIVED))).json()
+    before_acknowledgement = clock.now()
+    clock.advance(timedelta(minutes=5))
+    await client.post(
+        f"/complaints/{created['complaint_id']}/acknowledgement",
+        json={"acknowledged_on": "2026-11-04", "method": "email"},
+        headers=provider.caseworker,
+    )
+    url = f"/complaints/{created['complaint_id']}/deadlines"
+    then = (
+        await deadlines_client.get(
+            url, params={"as_of": before_acknowledgement.isoformat()}, headers=provider.caseworker
+        )
+    ).json()
+    now = (await deadlines_client.get(url, headers=provider.caseworker)).json()
+    assert by_kind(then, "acknowledgement")["met_on"] is None
+    assert by_kind(then, "acknowledgement")["status"] == "overdue"  # as of that day, long past 4 November
+    assert by_kind(now, "acknowledgement")["met_on"] == "2026-11-04"
+
+
+async def test_another_organisation_gets_404(
+    client: httpx.AsyncClient, deadlines_client: httpx.AsyncClient, provider: Provider, auth: TokenFactory
+) -> None:
+    created = (await register(client, provider.caseworker, provider.body(received_on=RECEIVED))).json()
+    stranger = auth("someone-else", OrganisationKind.PROVIDER, Role.CASEWORKER)
+    response = await deadlines_client.get(f"/complaints/{created['complaint_id']}/deadlines", headers=stranger)
+    assert_problem(response, 404, "not-found")
+    missing = await deadlines_client.get("/complaints/00000000-0000-0000-0000-000000000000/deadlines", headers=stranger)
+    assert_problem(missing, 404, "not-found")
