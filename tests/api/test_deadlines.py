@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -36,9 +37,9 @@ async def deadlines_client(database_url: str, escalation_clock: FixedClock) -> A
         yield c
 
 
-def by_kind(body: dict, kind: str) -> dict:
+def by_kind(body: dict[str, Any], kind: str) -> dict[str, Any]:
     (only,) = [d for d in body["deadlines"] if d["kind"] == kind and d["stage"] in (None, 1)]
-    return only
+    return dict(only)
 
 
 async def test_deadlines_follow_the_clock_and_the_events(
