@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     subscription_batch_size: int = Field(500, alias="SUBSCRIPTION_BATCH_SIZE", ge=1)
 
     due_soon_working_days: int = Field(2, alias="DUE_SOON_WORKING_DAYS", ge=0)
+    deadline_watch_seconds: float = Field(60.0, alias="DEADLINE_WATCH_SECONDS", gt=0)
 
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     log_json: bool = Field(True, alias="LOG_JSON")

@@ -1,4 +1,4 @@
-"""The escalation service. Health, auth and docs now; its domain arrives with its own issue."""
+"""The escalation service: working days, each complaint's deadlines, and the deadline watcher (R20-R26)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from fastapi import FastAPI
 
 from services.escalation.api.deadlines import router as deadlines_router
 from services.escalation.api.working_days import router as working_days_router
+from services.escalation.projections.timelines import TimelinesProjection
 from services.escalation.settings import EscalationSettings
+from services.escalation.watcher import watch
 from shared.clock import Clock
 from shared.directory.projection import DirectoryProjection
 from shared.http.app import ServiceSpec, create_service_app
@@ -22,7 +24,8 @@ SPEC = ServiceSpec(
         {"name": "deadlines", "description": "Stages, owners and deadlines (R20-R26)"},
     ],
     # Every service keeps the directory current (one leader among them) so scoping works on its own.
-    projections=[DirectoryProjection()],
+    projections=[DirectoryProjection(), TimelinesProjection()],
+    background=[watch],
 )
 
 

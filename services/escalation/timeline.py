@@ -1,16 +1,23 @@
-"""A complaint's events folded into the timeline the deadline rules read (R21)."""
+"""A complaint's events folded into the timeline the deadline rules read (R21).
+
+`evolve_timeline` is the one place that knows which complaint events move which dates; the
+deadlines endpoint folds a stream with it, and the timelines projection applies it per event.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from typing import Any
 
 from services.escalation.domain.deadlines import Owner, StageTimeline, Timeline
 from shared.clock import business_date
 from shared.complaints.events import ComplaintAcknowledged, ComplaintRegistered
 from shared.complaints.vocabulary import ComplaintAbout
 from shared.eventstore.model import RecordedEvent
-from shared.profiles import Profile, Profiles
+from shared.profiles import Profiles
+from shared.vocabulary import Nation
 
 
 @dataclass(frozen=True)
@@ -18,37 +25,89 @@ class ComplaintTimeline:
     complaint_id: str
     provider_organisation_id: str | None
     logged_by_organisation_id: str
-    profile: Profile
+    profile_ref: str
     timeline: Timeline
     owner: Owner
 
 
-def complaint_timeline(recorded: Sequence[RecordedEvent], profiles: Profiles) -> ComplaintTimeline | None:
-    """None for a stream with no registration (nothing to project)."""
-    result: ComplaintTimeline | None = None
-    for event in recorded:
-        if event.type == ComplaintRegistered.event_type:
-            registered = ComplaintRegistered.model_validate(event.data)
-            # The profile in effect on the day the complaint was registered (R20).
-            profile = profiles.select(
-                registered.programme.value, registered.provider_organisation_id, business_date(event.recorded_at)
-            )
-            timeline = Timeline(
+def evolve_timeline(
+    current: ComplaintTimeline | None, event: RecordedEvent, profiles: Profiles
+) -> ComplaintTimeline | None:
+    if event.type == ComplaintRegistered.event_type:
+        registered = ComplaintRegistered.model_validate(event.data)
+        # The profile in effect on the day the complaint was registered (R20).
+        profile = profiles.select(
+            registered.programme.value, registered.provider_organisation_id, business_date(event.recorded_at)
+        )
+        return ComplaintTimeline(
+            complaint_id=registered.complaint_id,
+            provider_organisation_id=registered.provider_organisation_id,
+            logged_by_organisation_id=registered.logged_by_organisation_id,
+            profile_ref=profile.ref,
+            timeline=Timeline(
                 received_on=registered.received_on,
                 nation=registered.nation,
                 stages=(StageTimeline(1, registered.received_on),),
-            )
+            ),
             # The Jobcentre leads a mixed complaint (000 14.03, R25).
-            owner = Owner.PROVIDER if registered.about is ComplaintAbout.PROVIDER else Owner.JOBCENTRE
-            result = ComplaintTimeline(
-                registered.complaint_id,
-                registered.provider_organisation_id,
-                registered.logged_by_organisation_id,
-                profile,
-                timeline,
-                owner,
-            )
-        elif result is not None and event.type == ComplaintAcknowledged.event_type:
-            acknowledged = ComplaintAcknowledged.model_validate(event.data)
-            result = replace(result, timeline=replace(result.timeline, acknowledged_on=acknowledged.acknowledged_on))
+            owner=Owner.PROVIDER if registered.about is ComplaintAbout.PROVIDER else Owner.JOBCENTRE,
+        )
+    if current is None:
+        return None
+    if event.type == ComplaintAcknowledged.event_type:
+        acknowledged = ComplaintAcknowledged.model_validate(event.data)
+        return replace(current, timeline=replace(current.timeline, acknowledged_on=acknowledged.acknowledged_on))
+    return current
+
+
+def complaint_timeline(recorded: Sequence[RecordedEvent], profiles: Profiles) -> ComplaintTimeline | None:
+    """None for a stream with no registration."""
+    result: ComplaintTimeline | None = None
+    for event in recorded:
+        result = evolve_timeline(result, event, profiles)
     return result
+
+
+def to_json(found: ComplaintTimeline) -> dict[str, Any]:
+    raw: dict[str, Any] = _jsonable(asdict(found))
+    return raw
+
+
+def from_json(raw: dict[str, Any]) -> ComplaintTimeline:
+    t = raw["timeline"]
+    timeline = Timeline(
+        received_on=date.fromisoformat(t["received_on"]),
+        nation=Nation(t["nation"]),
+        acknowledged_on=_date(t["acknowledged_on"]),
+        stages=tuple(
+            StageTimeline(s["number"], date.fromisoformat(s["started_on"]), _date(s["responded_on"]))
+            for s in t["stages"]
+        ),
+        final_response_on=_date(t["final_response_on"]),
+        contribution_requested_on=_date(t["contribution_requested_on"]),
+        contribution_received_on=_date(t["contribution_received_on"]),
+        referred_to_ice_on=_date(t["referred_to_ice_on"]),
+        withdrawn_on=_date(t["withdrawn_on"]),
+    )
+    return ComplaintTimeline(
+        complaint_id=raw["complaint_id"],
+        provider_organisation_id=raw["provider_organisation_id"],
+        logged_by_organisation_id=raw["logged_by_organisation_id"],
+        profile_ref=raw["profile_ref"],
+        timeline=timeline,
+        owner=Owner(raw["owner"]),
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,8 @@ class ServiceSpec:
     projections: Sequence[Projection] = ()
     subscribers: Sequence[Subscriber] = ()
     extra_startup: Sequence[Callable[[Platform], Any]] = field(default_factory=list)
+    background: Sequence[Callable[[Platform], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    """Long-running tasks (e.g. the deadline watcher), started after the subscriptions, cancelled at shutdown."""
 
 
 class Readiness(BaseModel):
@@ -138,7 +140,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
         pool = await create_pool(url, settings)
         platform = build_platform(settings, engine, pool, clock)
         app.state.platform = platform
-        housekeeping: asyncio.Task[None] | None = None
+        tasks: list[asyncio.Task[None]] = []
         try:
             for projection in spec.projections:
                 await ensure_projection(engine, projection)
@@ -160,11 +162,15 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
                 result = hook(platform)
                 if hasattr(result, "__await__"):
                     await result
-            housekeeping = asyncio.get_running_loop().create_task(_purge_idempotency_keys(platform))
+            loop = asyncio.get_running_loop()
+            tasks.append(loop.create_task(_purge_idempotency_keys(platform)))
+            tasks += [loop.create_task(job(platform)) for job in spec.background]
             yield
         finally:
-            if housekeeping is not None:
-                housekeeping.cancel()
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
             for runner in platform.runners:
                 await runner.stop()
             await platform.store.close()

@@ -76,13 +76,14 @@ async def get_deadlines(
     today = business_date(as_of or platform.clock.now())
     policy = Policy(due_soon_working_days=platform.settings.due_soon_working_days)
     stage = found.timeline.stages[-1].number
+    profile = default_profiles().get(found.profile_ref)
     return DeadlinesOut(
         complaint_id=found.complaint_id,
-        profile=found.profile.ref,
+        profile=profile.ref,
         stage=stage,
-        stage_name=found.profile.stage(stage).name,
+        stage_name=profile.stage(stage).name,
         owner=found.owner,
         today=today,
         as_of=as_of,
-        deadlines=[DeadlineOut(**vars(d)) for d in deadlines(found.timeline, found.profile, today, policy)],
+        deadlines=[DeadlineOut(**vars(d)) for d in deadlines(found.timeline, profile, today, policy)],
     )
