@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.escalation.api.deadlines import router as deadlines_router
 from services.escalation.api.working_days import router as working_days_router
+from services.escalation.api.worklists import router as worklist_router
 from services.escalation.projections.timelines import TimelinesProjection
 from services.escalation.settings import EscalationSettings
 from services.escalation.watcher import watch
@@ -18,7 +19,7 @@ SPEC = ServiceSpec(
     title="DWP complaints: escalation",
     description="Projects each complaint's current stage, owner and every running deadline on UK working days per nation, and escalates (R20-R26). "
     "Authenticate with a bearer token (Authorize button). Every error is RFC 9457 problem+json.",
-    routers=[deadlines_router, working_days_router],
+    routers=[deadlines_router, worklist_router, working_days_router],
     tags=[
         {"name": "working-days", "description": "UK working days per nation (R22)"},
         {"name": "deadlines", "description": "Stages, owners and deadlines (R20-R26)"},
