@@ -109,7 +109,22 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, _calendar.monthrange(year, month)[1]))
 
 
-@lru_cache(maxsize=1)
+_BY_FILE: dict[tuple[Path, int], WorkingDays] = {}
+
+
+def working_days_for(overrides_file: Path) -> WorkingDays:
+    """The calendar with the overrides in `overrides_file`, re-read when the file changes.
+
+    So a holiday added to the file moves every open deadline on the next request, no restart.
+    """
+    stamp = overrides_file.stat().st_mtime_ns if overrides_file.exists() else 0
+    key = (overrides_file, stamp)
+    if key not in _BY_FILE:
+        _BY_FILE.clear()
+        _BY_FILE[key] = WorkingDays(load_overrides(overrides_file))
+    return _BY_FILE[key]
+
+
 def default_working_days() -> WorkingDays:
-    """The process's calendar: the package's holidays with the repository's overrides."""
-    return WorkingDays(load_overrides())
+    """The package's holidays with the repository's overrides file."""
+    return working_days_for(OVERRIDES_FILE)

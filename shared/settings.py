@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     subscription_batch_size: int = Field(500, alias="SUBSCRIPTION_BATCH_SIZE", ge=1)
 
     due_soon_working_days: int = Field(2, alias="DUE_SOON_WORKING_DAYS", ge=0)
+    bank_holiday_overrides_file: Path = Field(
+        PROJECT_ROOT / "shared" / "bank_holiday_overrides.toml", alias="BANK_HOLIDAY_OVERRIDES_FILE"
+    )
     deadline_watch_seconds: float = Field(60.0, alias="DEADLINE_WATCH_SECONDS", gt=0)
 
     log_level: str = Field("INFO", alias="LOG_LEVEL")

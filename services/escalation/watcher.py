@@ -16,6 +16,7 @@ import uuid
 from datetime import date
 
 from services.escalation.domain.deadlines import Deadline, DeadlineKind, DeadlineStatus, Policy, deadlines
+from services.escalation.policy import policy as deadline_policy
 from services.escalation.timeline import ComplaintTimeline, from_json
 from shared.clock import business_date
 from shared.db import raw_connection
@@ -103,7 +104,7 @@ def missed_events(found: ComplaintTimeline, today: date, profiles: Profiles, pol
 async def sweep(platform: Platform, today: date, profiles: Profiles | None = None) -> int:
     """One pass over the open complaints; returns how many new events were appended."""
     profiles = profiles or default_profiles()
-    policy = Policy(due_soon_working_days=platform.settings.due_soon_working_days)
+    policy = deadline_policy(platform.settings)
     async with raw_connection(platform.pool) as conn:
         rows = await conn.fetch("SELECT timeline::text AS timeline FROM escalation.timelines WHERE open")
     appended = 0

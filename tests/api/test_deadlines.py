@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -123,3 +124,57 @@ async def test_another_organisation_gets_404(
     assert_problem(response, 404, "not-found")
     missing = await deadlines_client.get("/complaints/00000000-0000-0000-0000-000000000000/deadlines", headers=stranger)
     assert_problem(missing, 404, "not-found")
+
+
+async def test_a_holiday_added_to_the_overrides_file_moves_open_deadlines_at_once(
+    client: httpx.AsyncClient, provider: Provider, database_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    overrides = tmp_path / "overrides.toml"
+    overrides.write_text("# none yet\n")
+    settings = EscalationSettings(
+        DATABASE_URL=database_url,
+        APP_ENV="test",
+        LOG_JSON=False,
+        LOG_LEVEL="WARNING",
+        BANK_HOLIDAY_OVERRIDES_FILE=overrides,
+    )
+    app = create_escalation(settings, FixedClock(datetime(2026, 11, 3, 10, 0, tzinfo=UTC)))
+    acknowledged = (await register(client, provider.caseworker, provider.body(received_on=RECEIVED))).json()
+    opened = (await register(client, provider.caseworker, provider.body(received_on=RECEIVED))).json()
+    await client.post(
+        f"/complaints/{acknowledged['complaint_id']}/acknowledgement",
+        json={"acknowledged_on": "2026-11-03", "method": "letter"},
+        headers=provider.caseworker,
+    )
+    as_of = clock.now().isoformat()
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://e.test") as c:
+
+        async def read(complaint: dict[str, Any], **params: str) -> dict[str, Any]:
+            response = await c.get(
+                f"/complaints/{complaint['complaint_id']}/deadlines", params=params, headers=provider.caseworker
+            )
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        before = await read(opened)
+        assert by_kind(before, "acknowledgement")["due_on"] == "2026-11-04"
+        assert by_kind(before, "stage_response")["due_on"] == "2026-11-23"
+        past_before = by_kind(await read(acknowledged, as_of=as_of), "acknowledgement")
+
+        # A holiday announced later: Wednesday 4 November 2026, England and Wales.
+        overrides.write_text('[[added]]\nnation = "england"\ndate = 2026-11-04\nname = "announced later"\n')
+        after = await read(opened)
+        assert by_kind(after, "acknowledgement")["due_on"] == "2026-11-05"
+        assert by_kind(after, "stage_response")["due_on"] == "2026-11-24"
+        past_after = by_kind(await read(acknowledged, as_of=as_of), "acknowledgement")
+        assert (past_after["status"], past_after["met_on"]) == (past_before["status"], past_before["met_on"])
+        assert past_after["status"] == "met"
+
+        days = await c.get(
+            "/working-days/add",
+            params={"nation": "wales", "from": "2026-11-03", "days": 1},
+            headers=provider.caseworker,
+        )
+        assert days.json()["date"] == "2026-11-05"

@@ -9,7 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
+from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, Owner, deadlines
+from services.escalation.policy import policy as deadline_policy
 from services.escalation.timeline import complaint_timeline
 from shared.clock import business_date
 from shared.complaints.scope import complaint_scope
@@ -74,7 +75,7 @@ async def get_deadlines(
     if found is None:
         raise NotFound(detail=f"no complaint {complaint_id}", requirement="R61")
     today = business_date(as_of or platform.clock.now())
-    policy = Policy(due_soon_working_days=platform.settings.due_soon_working_days)
+    policy = deadline_policy(platform.settings)
     stage = found.timeline.stages[-1].number
     profile = default_profiles().get(found.profile_ref)
     return DeadlinesOut(

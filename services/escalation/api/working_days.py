@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.calendar import default_working_days
+from services.escalation.policy import calendar
 from shared.errors import FieldError, ValidationProblem
-from shared.http.deps import get_principal
+from shared.http.deps import PlatformDep, get_principal
 from shared.http.problems import problem_responses
 from shared.vocabulary import Nation
 
@@ -59,10 +59,13 @@ class WorkingDaysBetween(BaseModel):
     responses=problem_responses(),
 )
 async def add(
-    nation: NationQuery, from_: FromQuery, days: Annotated[int, Query(ge=0, le=3660, description="N, 0 or more")]
+    nation: NationQuery,
+    from_: FromQuery,
+    days: Annotated[int, Query(ge=0, le=3660, description="N, 0 or more")],
+    platform: PlatformDep,
 ) -> WorkingDaysAdded:
     _in_range("from", from_)
-    result = default_working_days().add(nation, from_, days)
+    result = calendar(platform.settings).add(nation, from_, days)
     _in_range("from", result)
     return WorkingDaysAdded(nation=nation, from_=from_, days=days, date=result)
 
@@ -77,7 +80,10 @@ async def add(
     responses=problem_responses(),
 )
 async def between(
-    nation: NationQuery, from_: FromQuery, to: Annotated[date, Query(description="The end date, counted")]
+    nation: NationQuery,
+    from_: FromQuery,
+    to: Annotated[date, Query(description="The end date, counted")],
+    platform: PlatformDep,
 ) -> WorkingDaysBetween:
     _in_range("from", from_)
     _in_range("to", to)
@@ -87,5 +93,5 @@ async def between(
             requirement="R22",
             errors=[FieldError("query.to", "not-before-from", "to must not be before from")],
         )
-    count = default_working_days().between(nation, from_, to)
+    count = calendar(platform.settings).between(nation, from_, to)
     return WorkingDaysBetween(nation=nation, from_=from_, to=to, working_days=count)

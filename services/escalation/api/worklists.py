@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
+from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, Owner, deadlines
+from services.escalation.policy import policy as deadline_policy
 from services.escalation.timeline import from_json
 from shared.clock import business_date
 from shared.complaints.scope import SCOPE_SQL, complaint_scope
@@ -57,7 +58,7 @@ async def worklist(
 ) -> Worklist:
     wanted = set(status or (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON)) & set(OPEN_STATUSES)
     today = business_date(platform.clock.now())
-    policy = Policy(due_soon_working_days=platform.settings.due_soon_working_days)
+    policy = deadline_policy(platform.settings)
     profiles = default_profiles()
     where = SCOPE_SQL.format(all="$1", providers="$2", logged_by="$3")
     async with raw_connection(platform.pool) as conn:

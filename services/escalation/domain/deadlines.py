@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from shared.calendar import WorkingDays, add_months, add_weeks
+from shared.calendar import WorkingDays, add_months, add_weeks, default_working_days
 from shared.profiles import Profile
 from shared.vocabulary import Nation
 
@@ -86,7 +86,7 @@ class Policy:
     """How close counts as due soon: `due_soon_working_days` working days before the due date."""
 
     due_soon_working_days: int = 2
-    calendar: WorkingDays = field(default_factory=WorkingDays)
+    calendar: WorkingDays = field(default_factory=default_working_days)
 
 
 def status_of(
