@@ -14,14 +14,19 @@ import argparse
 import asyncio
 import sys
 
+from services.escalation.projections.timelines import TimelinesProjection
 from services.intake.projections.complaints import ComplaintListProjection
+from services.reporting.projections.facts import ComplaintFactsProjection
 from shared.db import create_pool, resolve_database_url
 from shared.directory.projection import DirectoryProjection
 from shared.eventstore.postgres import PostgresEventStore
 from shared.eventstore.projections import Projection, rebuild_projection
 from shared.settings import Settings
 
-PROJECTIONS: dict[str, Projection] = {p.name: p for p in (DirectoryProjection(), ComplaintListProjection())}
+PROJECTIONS: dict[str, Projection] = {
+    p.name: p
+    for p in (DirectoryProjection(), ComplaintListProjection(), TimelinesProjection(), ComplaintFactsProjection())
+}
 
 
 async def rebuild(names: list[str]) -> None:

@@ -1,9 +1,11 @@
-"""The reporting service. Health, auth and docs now; its domain arrives with its own issue."""
+"""The reporting service: management information from its own read models (R50-R52)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.reporting.api.figures import router as figures_router
+from services.reporting.projections.facts import ComplaintFactsProjection
 from services.reporting.settings import ReportingSettings
 from shared.clock import Clock
 from shared.directory.projection import DirectoryProjection
@@ -14,10 +16,10 @@ SPEC = ServiceSpec(
     title="DWP complaints: reporting",
     description="Read models and management information for DWP, ICE and PHSO, as JSON and CSV (R50-R52). "
     "Authenticate with a bearer token (Authorize button). Every error is RFC 9457 problem+json.",
-    routers=[],
+    routers=[figures_router],
     tags=[{"name": "reports", "description": "Management information (R50-R52)"}],
     # Every service keeps the directory current (one leader among them) so scoping works on its own.
-    projections=[DirectoryProjection()],
+    projections=[DirectoryProjection(), ComplaintFactsProjection()],
 )
 
 
