@@ -5,10 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-eventstore lint format bench token lock clean
+.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check
 
 help:
-	@echo "make run | test | token ROLE=... ORG=... | lint | bench | lock | clean"
+	@echo "make run | test | token ROLE=... ORG=... | lint | openapi | bench | lock | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The OpenAPI documents under openapi/ (what client SDKs are generated from).
+openapi: $(STAMP)
+	$(PY) -m tools.openapi
+
+openapi-check: $(STAMP)
+	$(PY) -m tools.openapi --check
 
 bench: $(STAMP)
 	$(PY) -m tools.bench
