@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check
+.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check deploy-check
 
 help:
 	@echo "make run | test | token ROLE=... ORG=... | lint | openapi | bench | lock | clean"
@@ -46,6 +46,11 @@ openapi: $(STAMP)
 
 openapi-check: $(STAMP)
 	$(PY) -m tools.openapi --check
+
+# The Kubernetes manifests against the Kubernetes schemas, the compose file against the compose spec.
+deploy-check: $(STAMP)
+	$(VENV)/bin/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
 
 bench: $(STAMP)
 	$(PY) -m tools.bench
