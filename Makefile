@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check deploy-check
+.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check deploy-check sdk
 
 help:
 	@echo "make run | test | token ROLE=... ORG=... | lint | openapi | bench | lock | clean"
@@ -46,6 +46,10 @@ openapi: $(STAMP)
 
 openapi-check: $(STAMP)
 	$(PY) -m tools.openapi --check
+
+# Typed Python clients from the OpenAPI documents, into build/sdk/ (git-ignored).
+sdk: $(STAMP)
+	$(PY) -m tools.sdk
 
 # The Kubernetes manifests against the Kubernetes schemas, the compose file against the compose spec.
 deploy-check: $(STAMP)
