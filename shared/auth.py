@@ -128,7 +128,7 @@ class TokenVerifier:
                 organisation_kind=OrganisationKind(claims["org_kind"]),
                 roles=frozenset(Role(r) for r in claims.get("roles", [])),
             )
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise Unauthorized(detail=f"the bearer token's claims are not valid: {exc}") from exc
 
 

@@ -67,6 +67,8 @@ async def execute(
     decide_fn = decide or decider.decide
     for _ in range(MAX_ATTEMPTS):
         loaded = await load(store, stream_id, decider, codec)
+        if (earlier := _appended_by_this_request(loaded, stream_id, ctx)) is not None:
+            return earlier
         if if_match is not None and if_match != loaded.version:
             raise _stale(loaded.version)
         new = list(decide_fn(command, loaded.state))
@@ -96,6 +98,19 @@ async def execute(
         state = fold(decider, new, loaded.state)
         return Outcome(state, result.last_version, new, result)
     raise Conflict(detail="too many concurrent changes to this stream; retry", requirement="R63")
+
+
+def _appended_by_this_request(loaded: Loaded[S], stream_id: str, ctx: CommandContext) -> Outcome[S] | None:
+    """A keyed request whose first run appended (then died, or lost its stored response) is answered
+    from the stream as it is, instead of being decided again on state that already includes it."""
+    if ctx.idempotency is None:
+        return None
+    first = ctx.event_id(stream_id, 0)
+    mine = [r for r in loaded.recorded if r.event_id == first]
+    if not mine:
+        return None
+    done = AppendResult(stream_id, mine[0].version, mine[0].version, mine[0].position, replayed=True)
+    return Outcome(loaded.state, loaded.version, [], done)
 
 
 def _stale(current: int) -> PreconditionFailed:

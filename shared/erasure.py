@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth import OrganisationKind, Role
 from shared.decider import DomainEvent, encode
@@ -21,18 +22,28 @@ STREAM_TYPE = "data_subject"
 ERASURE_NAMESPACE = uuid.UUID("0b8f3f53-54c1-4d0e-8f0e-4f5f6a2f2b11")
 
 
+class ErasureReason(StrEnum):
+    ERASURE_REQUEST = "erasure_request"  # UK GDPR article 17
+    RETENTION_ENDED = "retention_ended"  # contract term plus seven years (002 8.29)
+
+
 class PersonalDataErased(DomainEvent):
     event_type = "personal_data.erased"
     data_subject_id: str
-    reason: str
+    reason: ErasureReason
+    reference: str
 
 
 class ErasureIn(BaseModel):
-    reason: str = Field(
-        min_length=1,
-        max_length=500,
-        description="Why: an erasure request under UK GDPR, or the end of the retention period (002 8.29)",
-        examples=["erasure request received 2026-11-20"],
+    """A code and an opaque case reference, never free text: this goes into the immutable log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ErasureReason = Field(description="Why: an erasure request, or the end of the retention period (002 8.29)")
+    reference: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,63}$",
+        description="Your case reference for the request (letters, digits, / _ -): no names or NI numbers",
+        examples=["DPO-2026-0042"],
     )
 
 
@@ -70,7 +81,7 @@ async def erase(
         raise NotFound(detail=f"no data subject {data_subject_id}")
     if not isinstance(known, datetime):
         # The audit event first: if destroying the key then fails, a retry finishes the job.
-        event = PersonalDataErased(data_subject_id=str(data_subject_id), reason=body.reason)
+        event = PersonalDataErased(data_subject_id=str(data_subject_id), reason=body.reason, reference=body.reference)
         stream_id = f"data-subject-{data_subject_id}"
         await platform.store.append(
             stream_id,

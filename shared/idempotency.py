@@ -44,9 +44,13 @@ def request_fingerprint(secret: bytes, method: str, path: str, query: str, body:
     return mac.hexdigest()
 
 
-def event_id_for(scope: str, key: str, stream_id: str, index: int) -> uuid.UUID:
-    """The event id a keyed request gives its n-th event: the same on every retry."""
-    return uuid.uuid5(KEY_NAMESPACE, f"{scope}\x1f{key}\x1f{stream_id}\x1f{index}")
+def event_id_for(scope: str, key: str, fingerprint: str, stream_id: str, index: int) -> uuid.UUID:
+    """The event id a keyed request gives its n-th event: the same on every retry of that request.
+
+    The request's fingerprint is part of it, so a key reused (after its stored response expired)
+    for a different request can never pass for a retry of the first one.
+    """
+    return uuid.uuid5(KEY_NAMESPACE, f"{scope}\x1f{key}\x1f{fingerprint}\x1f{stream_id}\x1f{index}")
 
 
 class IdempotencyStore:

@@ -26,7 +26,7 @@ SEEDER = Principal(
 async def seed_directory(store: PostgresEventStore) -> int:
     """Register what is missing; returns how many changes were made."""
     clock = SystemClock()
-    ctx = CommandContext(SEEDER, clock.now(), "dev-seed", "dev-seed", ("dev-seed", "directory-v1"))
+    ctx = CommandContext(SEEDER, clock.now(), "dev-seed", "dev-seed", ("dev-seed", "directory", "v1"))
     changes = 0
     for org in ORGANISATIONS:
         try:

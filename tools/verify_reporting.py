@@ -73,7 +73,9 @@ async def replay(store: PostgresEventStore, until: LogPosition) -> Replayed:
 
 async def differences(pool: Any) -> list[str]:
     store = PostgresEventStore(pool, notify=False)
-    async with raw_connection(pool) as conn:
+    # One snapshot for the checkpoint and the rows, so a batch committed meanwhile cannot show up
+    # as rows past the checkpoint.
+    async with raw_connection(pool) as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         checkpoint = await read_checkpoint(conn, "reporting.facts")
         # Every column as text or null, as the log's JSON has it.
         columns = ", ".join(f"{c}::text AS {c}" for c in FACT_COLUMNS)

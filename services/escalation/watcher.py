@@ -2,7 +2,7 @@
 
 Each sweep computes every open complaint's deadlines for today and appends, to the complaint's
 `deadlines-{id}` stream, one event per missed deadline and one when the eight-week right to go to
-ICE arises. Event ids are derived from the complaint, the deadline and its due date, so a second
+ICE arises. Event ids are derived from the complaint and the deadline, so a second
 sweep, or a sweep by another instance at the same moment, appends nothing new: the event store
 treats a repeated event id as the same append. The complaint's own stream is never touched, so
 the watcher never contends with people working the complaint.
@@ -89,7 +89,9 @@ def missed_events(found: ComplaintTimeline, today: date, profiles: Profiles, pol
         if d.status not in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE):
             continue
         for fact in _facts(found, d):
-            key = f"{found.complaint_id}|{d.kind}|{d.stage}|{d.due_on.isoformat()}|{fact.event_type}"
+            # One event per deadline, ever: a calendar change that moves a missed due date does not
+            # make it a second miss.
+            key = f"{found.complaint_id}|{d.kind}|{d.stage}|{fact.event_type}"
             events.append(
                 NewEvent(
                     type=fact.event_type,

@@ -50,7 +50,7 @@ class ContractIn(Strict):
     contract_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["ipes-ew-alpha-2024"])
     provider_organisation_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["provider-alpha"])
     programme: Programme
-    value_pence: int = Field(ge=0, description="The contract's value in pence", examples=[1_250_000_000])
+    value_pence: int = Field(ge=0, le=2**63 - 1, description="The contract's value in pence", examples=[1_250_000_000])
     let_or_renewed_on: date = Field(description="When the contract was let or last renewed (R36)")
     nation: Nation
     title: str = Field(min_length=1, max_length=200, examples=["IPES England and Wales, lot 1"])

@@ -165,19 +165,21 @@ class SubscriptionRunner:
                 await asyncio.sleep(self._leader_retry)
 
     async def _lead_when_elected(self) -> None:
+        elected = False
         async with self._engine.connect() as sa_conn:
             conn = await driver_connection(sa_conn)
             try:
                 elected = await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(self.name, "leader"))
-                if not elected:
-                    await asyncio.sleep(self._leader_retry)
-                    return
-                await self._lead(conn)
+                if elected:
+                    await self._lead(conn)
             finally:
                 self.is_leader = False
                 LEADER.labels(self.name).set(0)
-                # Closing the connection is what releases the session lock, whatever state it is in.
-                await sa_conn.invalidate()
+                if elected:
+                    # Closing the connection is what releases the session lock, whatever state it is in.
+                    await sa_conn.invalidate()
+        # Not elected: the connection held no lock and goes back to the pool; try again later.
+        await asyncio.sleep(self._leader_retry)
 
     async def _lead(self, conn: Any) -> None:
         self.is_leader = True

@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AwareDatetime
 
 from shared.auth import Principal, Role, ensure_role
 from shared.clock import business_date
@@ -66,7 +67,8 @@ class CommandContext:
     now: datetime
     correlation_id: str
     causation_id: str
-    idempotency: tuple[str, str] | None
+    idempotency: tuple[str, str, str] | None
+    """(principal scope, Idempotency-Key, request fingerprint) of a keyed request."""
 
     def metadata(self, role: Role | None = None) -> EventMetadata:
         return EventMetadata(
@@ -81,15 +83,15 @@ class CommandContext:
         """An id for something this request creates: the same on a re-run of the same keyed request."""
         if self.idempotency is None:
             return uuid4()
-        scope, key = self.idempotency
-        return event_id_for(scope, key, f"new:{purpose}", 0)
+        scope, key, fingerprint = self.idempotency
+        return event_id_for(scope, key, fingerprint, f"new:{purpose}", 0)
 
     def event_id(self, stream_id: str, index: int) -> UUID:
         """Derived from the Idempotency-Key when there is one, so a re-run appends nothing new."""
         if self.idempotency is None:
             return uuid4()
-        scope, key = self.idempotency
-        return event_id_for(scope, key, stream_id, index)
+        scope, key, fingerprint = self.idempotency
+        return event_id_for(scope, key, fingerprint, stream_id, index)
 
 
 def get_command_context(request: Request, principal: CurrentPrincipal, platform: PlatformDep) -> CommandContext:
@@ -134,6 +136,24 @@ def get_if_match(
 
 
 IfMatch = Annotated[int | None, Depends(get_if_match)]
+
+
+async def _as_of(
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(description="An instant with its offset (ISO 8601), e.g. 2026-11-23T10:00:00Z (R60)"),
+    ] = None,
+) -> datetime | None:
+    if as_of is not None and not 1900 <= as_of.year <= 2100:
+        raise ValidationProblem(
+            detail="as_of must be between 1900 and 2100",
+            errors=[FieldError("query.as_of", "range", "an instant between 1900 and 2100")],
+        )
+    return as_of
+
+
+AsOf = Annotated[datetime | None, Depends(_as_of)]
+"""`?as_of=`: an aware instant in a sane range (naive or out-of-range instants are a 422, not a 500)."""
 
 IdempotencyKeyHeader = Annotated[
     str | None,

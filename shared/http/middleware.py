@@ -334,7 +334,7 @@ class IdempotencyMiddleware:
             await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
             await send({"type": "http.response.body", "body": stored.body})
             return
-        scope.setdefault("state", {})["idempotency"] = (principal_scope, key)
+        scope.setdefault("state", {})["idempotency"] = (principal_scope, key, fingerprint)
         captured = _Captured()
         try:
             await self.app(scope, _replaying(body), captured)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -175,29 +177,48 @@ def install_problem_handlers(app: FastAPI) -> None:
             ),
         )
 
+    async def _unstorable_text(request: Request, exc: Exception) -> Response:
+        # PostgreSQL refuses NUL in text and jsonb: that is the client's input, so a 422.
+        return problem_response(
+            request,
+            status=422,
+            slug="validation",
+            title="The request is not valid",
+            detail="text may not contain the NUL character (\\u0000)",
+            errors=[FieldError("body", "no-nul-character", "remove \\u0000 from every text value")],
+        )
+
+    async def _database_down(request: Request, exc: Exception) -> Response:
+        return from_problem_error(request, ServiceUnavailable(detail="the database is not reachable; retry shortly"))
+
+    # Specific handlers run inside the app (no re-raise to the server); Exception is the last resort.
+    for text_error in (asyncpg.UntranslatableCharacterError, asyncpg.CharacterNotInRepertoireError):
+        app.add_exception_handler(text_error, _unstorable_text)
+    for down in DATABASE_DOWN:
+        app.add_exception_handler(down, _database_down)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         if _is_database_down(exc):
-            return from_problem_error(
-                request, ServiceUnavailable(detail="the database is not reachable; retry shortly")
-            )
+            return await _database_down(request, exc)
         log.exception("request.unhandled", error=repr(exc))
         return problem_response(
-            request,
-            status=500,
-            slug="internal",
-            title="Internal error",
-            detail="an unexpected error occurred",
+            request, status=500, slug="internal", title="Internal error", detail="an unexpected error occurred"
         )
 
 
-def _is_database_down(exc: BaseException) -> bool:
-    import asyncpg
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    OSError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    OperationalError,
+    InterfaceError,
+)
 
-    if isinstance(exc, OSError | asyncpg.CannotConnectNowError | asyncpg.ConnectionDoesNotExistError):
-        return True
-    if isinstance(exc, asyncpg.InterfaceError | OperationalError | InterfaceError):
+
+def _is_database_down(exc: BaseException) -> bool:
+    if isinstance(exc, DATABASE_DOWN):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 

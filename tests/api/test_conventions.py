@@ -312,7 +312,7 @@ async def test_an_overlong_key_is_refused(client: httpx.AsyncClient, provider: P
 
 
 async def test_request_and_correlation_ids_are_echoed_and_recorded(
-    client: httpx.AsyncClient, provider: Provider
+    client: httpx.AsyncClient, provider: Provider, clock: FixedClock
 ) -> None:
     request_id = f"req-{uuid.uuid4().hex}"
     correlation_id = f"corr-{uuid.uuid4().hex}"
@@ -331,7 +331,7 @@ async def test_request_and_correlation_ids_are_echoed_and_recorded(
     assert event["correlation_id"] == correlation_id
     assert event["actor"]["organisation_id"] == provider.organisation_id
     assert event["actor"]["organisation_kind"] == "provider"
-    assert event["business_date"] == "2026-11-23"
+    assert event["business_date"] == business_date(clock.now()).isoformat()
 
 
 async def test_without_ids_the_request_id_is_generated_and_is_the_correlation(

@@ -134,7 +134,7 @@ async def _erase(client: httpx.AsyncClient, headers: dict[str, str], subject_id:
     return await client.post(
         f"/data-subjects/{subject_id}/erasure",
         headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-        json={"reason": "erasure request received 2026-11-20"},
+        json={"reason": "erasure_request", "reference": "DPO-2026-0042"},
     )
 
 
@@ -267,10 +267,12 @@ async def test_a_dwp_admin_may_erase(client: httpx.AsyncClient, provider: Provid
 async def test_erasure_needs_a_reason(client: httpx.AsyncClient, provider: Provider, dpo: dict[str, str]) -> None:
     created = (await register(client, provider.caseworker, provider.body())).json()
     response = await client.post(
-        f"/data-subjects/{created['complainant']['data_subject_id']}/erasure", headers=dpo, json={"reason": ""}
+        f"/data-subjects/{created['complainant']['data_subject_id']}/erasure",
+        headers=dpo,
+        json={"reason": "because Zebedee asked", "reference": "Zebedee Quartermaine AB123456C"},
     )
     problem = assert_problem(response, 422, "validation")
-    assert problem["errors"][0]["field"] == "reason"
+    assert {e["field"] for e in problem["errors"]} == {"reason", "reference"}
     read = await client.get(f"/complaints/{created['complaint_id']}", headers=provider.caseworker)
     assert read.json()["complainant"]["name"] == created["complainant"]["name"]
 

@@ -207,7 +207,9 @@ async def test_a_provider_token_carrying_dwp_roles_does_not_see_all(
     rogue = auth(world.a, OrganisationKind.PROVIDER, Role.DWP_ADMIN, Role.DATA_PROTECTION_OFFICER, Role.CASEWORKER)
     assert await _visible(client, rogue, created["complaint_id"]) is False
     erasure = await client.post(
-        f"/data-subjects/{created['complainant']['data_subject_id']}/erasure", headers=rogue, json={"reason": "x"}
+        f"/data-subjects/{created['complainant']['data_subject_id']}/erasure",
+        headers=rogue,
+        json={"reason": "erasure_request", "reference": "R-1"},
     )
     problem = assert_problem(erasure, 403, "forbidden")
     assert problem["requirement"] == "R62"

@@ -49,24 +49,25 @@ def test_the_fingerprint_is_keyed() -> None:
 
 
 def test_event_id_for_is_stable_and_a_uuid5() -> None:
-    first = event_id_for("provider-a/user-1", "key-1", "complaint-1", 0)
-    assert first == event_id_for("provider-a/user-1", "key-1", "complaint-1", 0)
+    first = event_id_for("provider-a/user-1", "key-1", "fp-1", "complaint-1", 0)
+    assert first == event_id_for("provider-a/user-1", "key-1", "fp-1", "complaint-1", 0)
     assert first.version == 5
-    assert first == uuid.uuid5(KEY_NAMESPACE, "provider-a/user-1\x1fkey-1\x1fcomplaint-1\x1f0")
+    assert first == uuid.uuid5(KEY_NAMESPACE, "provider-a/user-1\x1fkey-1\x1ffp-1\x1fcomplaint-1\x1f0")
 
 
 @pytest.mark.parametrize(
     "changed",
     [
-        ("provider-b/user-1", "key-1", "complaint-1", 0),
-        ("provider-a/user-1", "key-2", "complaint-1", 0),
-        ("provider-a/user-1", "key-1", "complaint-2", 0),
-        ("provider-a/user-1", "key-1", "complaint-1", 1),
+        ("provider-b/user-1", "key-1", "fp-1", "complaint-1", 0),
+        ("provider-a/user-1", "key-2", "fp-1", "complaint-1", 0),
+        ("provider-a/user-1", "key-1", "fp-2", "complaint-1", 0),
+        ("provider-a/user-1", "key-1", "fp-1", "complaint-2", 0),
+        ("provider-a/user-1", "key-1", "fp-1", "complaint-1", 1),
     ],
-    ids=["scope", "key", "stream", "index"],
+    ids=["scope", "key", "request", "stream", "index"],
 )
-def test_event_id_for_differs_by_scope_key_stream_and_index(changed: tuple[str, str, str, int]) -> None:
-    assert event_id_for(*changed) != event_id_for("provider-a/user-1", "key-1", "complaint-1", 0)
+def test_event_id_for_differs_by_scope_key_request_stream_and_index(changed: tuple[str, str, str, str, int]) -> None:
+    assert event_id_for(*changed) != event_id_for("provider-a/user-1", "key-1", "fp-1", "complaint-1", 0)
 
 
 def test_stored_headers_keep_only_what_a_replay_needs() -> None:

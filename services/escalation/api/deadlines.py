@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, Owner, deadlines
@@ -17,7 +17,7 @@ from shared.complaints.scope import complaint_scope
 from shared.complaints.streams import load_complaint
 from shared.db import raw_connection
 from shared.errors import NotFound
-from shared.http.deps import CurrentPrincipal, PlatformDep
+from shared.http.deps import AsOf, CurrentPrincipal, PlatformDep
 from shared.http.problems import problem_responses
 from shared.profiles import default_profiles
 
@@ -63,7 +63,7 @@ async def get_deadlines(
     complaint_id: Annotated[UUID, Path()],
     principal: CurrentPrincipal,
     platform: PlatformDep,
-    as_of: Annotated[datetime | None, Query(description="An instant (ISO 8601 with offset)")] = None,
+    as_of: AsOf,
 ) -> DeadlinesOut:
     loaded = await load_complaint(platform.store, str(complaint_id), recorded_until=as_of)
     found = complaint_timeline(loaded.recorded, default_profiles())

@@ -19,6 +19,7 @@ router = APIRouter(prefix="/working-days", tags=["working-days"], dependencies=[
 NationQuery = Annotated[Nation, Query(description="Selects the bank-holiday calendar; England and Wales share one")]
 FromQuery = Annotated[date, Query(alias="from", description="The start date, YYYY-MM-DD (not itself counted)")]
 LAST_YEAR = 2100
+MAX_SPAN_DAYS = 3660  # ten years: far beyond any complaint's deadlines, and cheap to count
 
 
 def _in_range(field: str, day: date) -> None:
@@ -87,6 +88,12 @@ async def between(
 ) -> WorkingDaysBetween:
     _in_range("from", from_)
     _in_range("to", to)
+    if (to - from_).days > MAX_SPAN_DAYS:
+        raise ValidationProblem(
+            detail=f"from and to may be at most {MAX_SPAN_DAYS} days apart",
+            requirement="R22",
+            errors=[FieldError("query.to", "span", f"at most {MAX_SPAN_DAYS} days after from")],
+        )
     if to < from_:
         raise ValidationProblem(
             detail="to must not be before from",
