@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake.api.complaints import router as complaints_router
+from services.intake.api.dissatisfactions import router as dissatisfactions_router
+from services.intake.api.responses import router as responses_router
+from services.intake.api.work import router as work_router
 from services.intake.projections.complaints import ComplaintListProjection
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
@@ -19,9 +22,17 @@ SPEC = ServiceSpec(
     description="Complaints and dissatisfactions are logged, routed, acknowledged, worked and answered. "
     "Authenticate with a bearer token (Authorize button). Every error is RFC 9457 problem+json. Send an "
     "`Idempotency-Key` with every POST; use `If-Match` with the ETag you read to change a complaint safely.",
-    routers=[complaints_router, directory_router, erasure_router],
+    routers=[
+        complaints_router,
+        work_router,
+        responses_router,
+        dissatisfactions_router,
+        directory_router,
+        erasure_router,
+    ],
     tags=[
         {"name": "complaints", "description": "Register, read and list complaints (R1-R11)"},
+        {"name": "dissatisfactions", "description": "Dissatisfactions resolved as normal business (R2)"},
         {"name": "directory", "description": "Organisations, supply chains and contracts (R61)"},
         {"name": "personal-data", "description": "Erasure of a data subject's personal data (R62)"},
     ],

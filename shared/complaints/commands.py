@@ -1,18 +1,39 @@
-"""Complaint commands: imperative, frozen. The handler puts time and principal on them."""
+"""Complaint commands: imperative, frozen. The handler puts time and principal on them.
+
+Personal values arrive sealed (`Sealed`); the handler refuses them for a Special Customer Record
+before anything is sealed (R11), and the decider refuses any that get through.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from shared.complaints.events import ComplainantRecord, ElementRecord
-from shared.complaints.vocabulary import AcknowledgementMethod, Channel, ComplaintAbout
+from shared.complaints.events import (
+    ComplainantRecord,
+    ElementFinding,
+    ElementRecord,
+    Record,
+    Sealed,
+    SpecialCustomerRecordRef,
+    StaffComplaintMarker,
+)
+from shared.complaints.vocabulary import (
+    AcknowledgementMethod,
+    AgreementEvidence,
+    Channel,
+    ComplaintAbout,
+    DiscussionParty,
+    OutcomeKind,
+    RaisedVia,
+)
 from shared.decider import Command
 from shared.vocabulary import Nation, Programme
 
 
 class RegisterComplaint(Command):
     complaint_id: str
-    complainant: ComplainantRecord
+    complainant: ComplainantRecord | None
+    """`None` exactly when `special_customer_record` is set (R11)."""
     about: ComplaintAbout
     programme: Programme
     provider_organisation_id: str | None
@@ -25,9 +46,118 @@ class RegisterComplaint(Command):
     logged_by_organisation_kind: str
     today: date
     """The business date the complaint is logged on (Europe/London)."""
+    raised_via: RaisedVia | None = None
+    """`None`: an elected member's complaint if the complainant is one, else the complainant's own."""
+    case_closed_on: date | None = None
+    special_customer_record: SpecialCustomerRecordRef | None = None
+    staff_complaint: StaffComplaintMarker | None = None
+    converted_from_dissatisfaction_id: str | None = None
 
 
 class AcknowledgeComplaint(Command):
     acknowledged_on: date
     method: AcknowledgementMethod
     today: date
+
+
+class RecordProcessExplanation(Command):
+    """R4: the complaints process explained at first contact, with evidence of agreement (002 8.01-8.02)."""
+
+    explained_on: date
+    evidence: AgreementEvidence
+    evidence_reference: Sealed | None
+    today: date
+
+
+class RecordDiscussion(Command):
+    held_on: date
+    held_with: DiscussionParty
+    held_by_user_id: str
+    summary: Sealed | None
+    today: date
+
+
+class RecordDesiredOutcome(Command):
+    element_id: str
+    desired_outcome: Sealed | None
+
+
+class PlannedAction(Record):
+    description: Sealed | None
+    due_on: date
+    owner: str
+
+
+class PlanResolutionActions(Command):
+    actions: tuple[PlannedAction, ...]
+    today: date
+
+
+class CompleteResolutionAction(Command):
+    action_id: str
+    completed_on: date
+    today: date
+
+
+class WithdrawComplaint(Command):
+    withdrawn_on: date
+    reason: Sealed | None
+    today: date
+
+
+class ResponseContent(Command):
+    """What a response says: shared by an issued response and an AtW draft (R7)."""
+
+    stage: int
+    final: bool
+    author_user_id: str
+    reviewer_user_id: str | None = None
+    text: Sealed | None
+    findings: tuple[ElementFinding, ...]
+    signposting_supplied: bool = False
+    """Whether the caller sent signposting text explicitly (then it must be the standard wording)."""
+    signposting_text: str | None = None
+
+
+class IssueResponse(Command):
+    """Issue a response directly (every programme but AtW, whose responses go through a draft)."""
+
+    content: ResponseContent
+    issued_on: date
+    today: date
+
+
+class SubmitDraftResponse(Command):
+    """AtW: submit a drafted response to the AtW Service Delivery team (002 8.03)."""
+
+    content: ResponseContent
+    today: date
+
+
+class ApproveDraftResponse(Command):
+    draft_id: str
+    approved_by_user_id: str
+
+
+class RequestRewording(Command):
+    draft_id: str
+    requested_by_user_id: str
+    comments: Sealed | None
+
+
+class SendApprovedDraft(Command):
+    """AtW: send the latest draft once the AtW Service Delivery team approved it (002 8.03)."""
+
+    draft_id: str
+    issued_on: date
+    today: date
+
+
+class RecordOutcome(Command):
+    element_id: str
+    outcomes: tuple[OutcomeKind, ...]
+    financial_redress_pence: int | None = None
+
+
+class MarkAsStaffComplaint(Command):
+    marker: StaffComplaintMarker

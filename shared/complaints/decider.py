@@ -1,16 +1,70 @@
-"""The complaint decider: pure, `match` on the command, refusals name the requirement."""
+"""The complaint decider: pure, `match` on the command, refusals name the requirement.
+
+Registration and acknowledgement are here; working the complaint is in `working` (R4, R5, R8, R10)
+and responses in `responses` (R7). `evolve` folds every event into `ComplaintState`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 
-from shared.complaints.commands import AcknowledgeComplaint, RegisterComplaint
-from shared.complaints.events import ComplaintAcknowledged, ComplaintRegistered
-from shared.complaints.vocabulary import AcknowledgementMethod, ComplaintAbout, ComplaintStatus
+from shared.complaints import responses, working
+from shared.complaints.checks import open_for_work, refuse_if
+from shared.complaints.commands import (
+    AcknowledgeComplaint,
+    ApproveDraftResponse,
+    CompleteResolutionAction,
+    IssueResponse,
+    MarkAsStaffComplaint,
+    PlanResolutionActions,
+    RecordDesiredOutcome,
+    RecordDiscussion,
+    RecordOutcome,
+    RecordProcessExplanation,
+    RegisterComplaint,
+    RequestRewording,
+    SendApprovedDraft,
+    SubmitDraftResponse,
+    WithdrawComplaint,
+)
+from shared.complaints.events import (
+    ComplaintAcknowledged,
+    ComplaintMarkedAsStaffComplaint,
+    ComplaintRegistered,
+    ComplaintsProcessExplained,
+    ComplaintWithdrawn,
+    DesiredOutcomeRecorded,
+    DiscussionRecorded,
+    OutcomeRecorded,
+    ResolutionActionCompleted,
+    ResolutionActionPlanned,
+    ResponseDraftApproved,
+    ResponseDraftSubmitted,
+    ResponseIssued,
+    ResponseRewordingRequested,
+)
+from shared.complaints.state import ActionState, ComplaintState, DraftState, ResponseState
+from shared.complaints.time_limits import exempt, last_day_to_raise, time_limit
+from shared.complaints.vocabulary import (
+    ELECTED_MEMBERS,
+    ComplainantKind,
+    ComplaintAbout,
+    ComplaintStatus,
+    DraftStatus,
+    RaisedVia,
+)
 from shared.decider import Command, Decider, DomainEvent
-from shared.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationProblem
-from shared.vocabulary import Nation, Programme
+from shared.errors import Conflict, FieldError, RuleViolation
+
+__all__ = [
+    "COMPLAINT_DECIDER",
+    "STREAM_TYPE",
+    "ComplaintState",
+    "complaint_stream",
+    "decide",
+    "evolve",
+    "is_terminal",
+]
 
 STREAM_TYPE = "complaint"
 
@@ -19,36 +73,120 @@ def complaint_stream(complaint_id: str) -> str:
     return f"complaint-{complaint_id}"
 
 
-@dataclass(frozen=True)
-class ComplaintState:
-    registered: bool = False
-    complaint_id: str | None = None
-    status: ComplaintStatus | None = None
-    about: ComplaintAbout | None = None
-    programme: Programme | None = None
-    provider_organisation_id: str | None = None
-    logged_by_organisation_id: str | None = None
-    received_on: date | None = None
-    nation: Nation | None = None
-    subject_id: str | None = None
-    element_ids: tuple[str, ...] = ()
-    acknowledged_on: date | None = None
-    acknowledgement_method: AcknowledgementMethod | None = None
-
-
 def decide(command: Command, state: ComplaintState) -> list[DomainEvent]:
     match command:
         case RegisterComplaint():
             return _register(command, state)
         case AcknowledgeComplaint():
-            return _acknowledge(command, _registered(state))
+            return _acknowledge(command, open_for_work(state))
+        case RecordProcessExplanation():
+            return working.explain_process(command, state)
+        case RecordDiscussion():
+            return working.record_discussion(command, state)
+        case RecordDesiredOutcome():
+            return working.record_desired_outcome(command, state)
+        case PlanResolutionActions():
+            return working.plan_actions(command, state)
+        case CompleteResolutionAction():
+            return working.complete_action(command, state)
+        case WithdrawComplaint():
+            return working.withdraw(command, state)
+        case RecordOutcome():
+            return working.record_outcome(command, state)
+        case MarkAsStaffComplaint():
+            return working.mark_staff_complaint(command, state)
+        case IssueResponse():
+            return responses.issue_response(command, state)
+        case SubmitDraftResponse():
+            return responses.submit_draft(command, state)
+        case ApproveDraftResponse():
+            return responses.approve_draft(command, state)
+        case RequestRewording():
+            return responses.request_rewording(command, state)
+        case SendApprovedDraft():
+            return responses.send_approved_draft(command, state)
     raise TypeError(f"not a complaint command: {command!r}")
+
+
+def _raised_via(command: RegisterComplaint, kind: ComplainantKind, errors: list[FieldError]) -> RaisedVia:
+    member = kind in ELECTED_MEMBERS
+    if command.raised_via is None:
+        return RaisedVia.ELECTED_MEMBER if member else RaisedVia.COMPLAINANT
+    if command.raised_via is RaisedVia.ELECTED_MEMBER and not member:
+        errors.append(FieldError("raised_via", "R1", "an elected member's complaint names the member as complainant"))
+    if command.raised_via is RaisedVia.COMPLAINANT and member:
+        errors.append(FieldError("raised_via", "R1", "the complainant is an elected member acting on someone's behalf"))
+    return command.raised_via
+
+
+def _check_person(command: RegisterComplaint, errors: list[FieldError]) -> ComplainantKind | None:
+    """A complainant with personal data, or a Special Customer Record with none at all (R11)."""
+    scr = command.special_customer_record
+    if scr is None:
+        if command.complainant is None:
+            errors.append(FieldError("complainant", "R1", "a complaint names its complainant"))
+        for i, element in enumerate(command.elements):
+            if element.summary is None:
+                errors.append(FieldError(f"elements.{i}.summary", "R1", "each element says what it complains about"))
+        return command.complainant.kind if command.complainant else None
+    if command.complainant is not None:
+        errors.append(
+            FieldError(
+                "complainant",
+                "R11",
+                "a Special Customer Record is registered with a clerical reference only: no personal data",
+            )
+        )
+    for i, element in enumerate(command.elements):
+        for name in ("summary", "desired_outcome"):
+            if getattr(element, name) is not None:
+                errors.append(
+                    FieldError(
+                        f"elements.{i}.{name}",
+                        "R11",
+                        "a Special Customer Record holds no free text about the person: keep it on the clerical file",
+                    )
+                )
+    return scr.complainant_kind
+
+
+def _check_time_limit(
+    command: RegisterComplaint, raised_via: RaisedVia, kind: ComplainantKind, errors: list[FieldError]
+) -> None:
+    """R9 (003): a programme's limit for raising a complaint, none where an MP (MLA), ICE or PHSO raises it."""
+    limit = time_limit(command.programme)
+    closed = command.case_closed_on
+    if closed is None:
+        return  # the case is open: a complaint may be raised at any time during its lifecycle
+    if limit is None:
+        errors.append(
+            FieldError(
+                "case_closed_on",
+                "R9",
+                f"{command.programme.value} sets no time limit from a case's closure: leave it out",
+            )
+        )
+        return
+    if closed > command.today:
+        errors.append(FieldError("case_closed_on", "R9", f"cannot be after today ({command.today.isoformat()})"))
+        return
+    last_day = last_day_to_raise(limit, closed)
+    if command.received_on > last_day and not exempt(raised_via, kind):
+        errors.append(
+            FieldError(
+                "received_on",
+                "R9",
+                f"a {command.programme.value.upper()} complaint is raised up to {limit.months_after_case_closed} "
+                f"months after the case closed ({closed.isoformat()}), so by {last_day.isoformat()}; no limit "
+                "applies when an MP, ICE or PHSO raises it",
+            )
+        )
 
 
 def _register(command: RegisterComplaint, state: ComplaintState) -> list[DomainEvent]:
     if state.registered:
         raise Conflict(detail=f"complaint {command.complaint_id} is already registered")
-    errors = []
+    errors: list[FieldError] = []
     if command.received_on > command.today:
         errors.append(
             FieldError("received_on", "R1", f"the date received cannot be after today ({command.today.isoformat()})")
@@ -61,8 +199,15 @@ def _register(command: RegisterComplaint, state: ComplaintState) -> list[DomainE
         errors.append(FieldError("elements", "R1", "a complaint has at least one element"))
     if len(set(element_ids)) != len(element_ids):
         errors.append(FieldError("elements", "R1", "element ids must be unique"))
-    if errors:
-        raise ValidationProblem(detail="; ".join(e.message for e in errors), requirement="R1", errors=errors)
+    kind = _check_person(command, errors)
+    if kind is not None:
+        raised_via = _raised_via(command, kind, errors)
+        _check_time_limit(command, raised_via, kind, errors)
+    guidance = "003" if any(e.rule == "R9" for e in errors) else None
+    if any(e.rule == "R11" for e in errors):
+        guidance = "004 62-71"
+    refuse_if(errors, "R1", guidance)
+    assert kind is not None
     return [
         ComplaintRegistered(
             complaint_id=command.complaint_id,
@@ -77,14 +222,13 @@ def _register(command: RegisterComplaint, state: ComplaintState) -> list[DomainE
             elements=command.elements,
             logged_by_organisation_id=command.logged_by_organisation_id,
             logged_by_organisation_kind=command.logged_by_organisation_kind,
+            raised_via=raised_via,
+            case_closed_on=command.case_closed_on,
+            special_customer_record=command.special_customer_record,
+            staff_complaint=command.staff_complaint,
+            converted_from_dissatisfaction_id=command.converted_from_dissatisfaction_id,
         )
     ]
-
-
-def _registered(state: ComplaintState) -> ComplaintState:
-    if not state.registered:
-        raise NotFound(detail="no such complaint")
-    return state
 
 
 def _acknowledge(command: AcknowledgeComplaint, state: ComplaintState) -> list[DomainEvent]:
@@ -101,13 +245,18 @@ def _acknowledge(command: AcknowledgeComplaint, state: ComplaintState) -> list[D
         errors.append(FieldError("acknowledged_on", "R4", "an acknowledgement cannot precede the date received"))
     if command.acknowledged_on > command.today:
         errors.append(FieldError("acknowledged_on", "R4", "an acknowledgement cannot be dated after today"))
-    if errors:
-        raise ValidationProblem(detail="; ".join(e.message for e in errors), requirement="R4", errors=errors)
+    refuse_if(errors, "R4")
     return [
         ComplaintAcknowledged(
             complaint_id=state.complaint_id, acknowledged_on=command.acknowledged_on, method=command.method
         )
     ]
+
+
+def _draft_status(state: ComplaintState, draft_id: str, status: DraftStatus) -> ComplaintState:
+    return replace(
+        state, drafts=tuple(replace(d, status=status) if d.draft_id == draft_id else d for d in state.drafts)
+    )
 
 
 def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
@@ -124,11 +273,78 @@ def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
                 logged_by_organisation_id=event.logged_by_organisation_id,
                 received_on=event.received_on,
                 nation=event.nation,
-                subject_id=event.complainant.subject_id,
+                subject_id=event.complainant.subject_id if event.complainant else None,
+                complainant_kind=event.complainant_kind,
+                raised_via=event.raised_via,
+                special_customer_record=event.special_customer_record is not None,
+                staff_complaint=event.staff_complaint is not None,
+                responsible_team_leader_user_id=(
+                    event.staff_complaint.responsible_team_leader_user_id if event.staff_complaint else None
+                ),
                 element_ids=tuple(e.element_id for e in event.elements),
             )
         case ComplaintAcknowledged():
             return replace(state, acknowledged_on=event.acknowledged_on, acknowledgement_method=event.method)
+        case ComplaintsProcessExplained():
+            return replace(state, process_explained_on=event.explained_on)
+        case DiscussionRecorded():
+            return replace(state, discussions=state.discussions + 1)
+        case DesiredOutcomeRecorded():
+            return state
+        case ResolutionActionPlanned():
+            return replace(state, actions=(*state.actions, ActionState(event.action_id, event.due_on)))
+        case ResolutionActionCompleted():
+            return replace(
+                state,
+                actions=tuple(
+                    replace(a, completed_on=event.completed_on) if a.action_id == event.action_id else a
+                    for a in state.actions
+                ),
+            )
+        case ComplaintWithdrawn():
+            return replace(state, status=ComplaintStatus.WITHDRAWN, withdrawn_on=event.withdrawn_on)
+        case OutcomeRecorded():
+            return replace(state, elements_with_outcome=state.elements_with_outcome | {event.element_id})
+        case ComplaintMarkedAsStaffComplaint():
+            return replace(
+                state,
+                staff_complaint=True,
+                responsible_team_leader_user_id=event.marker.responsible_team_leader_user_id,
+            )
+        case ResponseDraftSubmitted():
+            earlier = tuple(
+                replace(d, status=DraftStatus.SUPERSEDED) if d.status is not DraftStatus.SENT else d
+                for d in state.drafts
+            )
+            draft = DraftState(
+                draft_id=event.draft_id,
+                stage=event.stage,
+                final=event.final,
+                author_user_id=event.author_user_id,
+                reviewer_user_id=event.reviewer_user_id,
+                text=event.text,
+                findings=event.findings,
+                status=DraftStatus.SUBMITTED,
+            )
+            return replace(state, drafts=(*earlier, draft))
+        case ResponseDraftApproved():
+            return _draft_status(state, event.draft_id, DraftStatus.APPROVED)
+        case ResponseRewordingRequested():
+            return _draft_status(state, event.draft_id, DraftStatus.REWORDING_REQUESTED)
+        case ResponseIssued():
+            issued = ResponseState(
+                stage=event.stage,
+                final=event.final,
+                issued_on=event.issued_on,
+                author_user_id=event.author_user_id,
+                reviewer_user_id=event.reviewer_user_id,
+            )
+            after = replace(state, responses=(*state.responses, issued))
+            if event.draft_id is not None:
+                after = _draft_status(after, event.draft_id, DraftStatus.SENT)
+            if event.final and state.status is ComplaintStatus.OPEN:
+                after = replace(after, status=ComplaintStatus.CLOSED)
+            return after
     return state
 
 

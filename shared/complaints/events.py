@@ -1,13 +1,28 @@
-"""Complaint events: past tense, stable versioned type names. Personal values are sealed envelopes."""
+"""Complaint events: past tense, stable versioned type names. Personal values are sealed envelopes.
+
+Free text about the person (summaries, desired outcomes, response texts, reasons) is personal data
+(R62) and arrives here sealed under the complainant's data subject. A Special Customer Record holds
+none at all (R11): every such field is `None`, the papers being kept clerically (004 62-71).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.complaints.vocabulary import AcknowledgementMethod, Category, Channel, ComplainantKind, ComplaintAbout
+from shared.complaints.vocabulary import (
+    AcknowledgementMethod,
+    AgreementEvidence,
+    Category,
+    Channel,
+    ComplainantKind,
+    ComplaintAbout,
+    DiscussionParty,
+    OutcomeKind,
+    RaisedVia,
+)
 from shared.decider import DomainEvent, EventCodec
 from shared.vocabulary import Nation, Programme
 
@@ -15,9 +30,11 @@ Sealed = dict[str, Any]
 """A personal value as stored: `{"$personal": {...}}` (shared.personal_data)."""
 
 
-class ComplainantRecord(BaseModel):
+class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class ComplainantRecord(Record):
     kind: ComplainantKind
     subject_id: str
     name: Sealed
@@ -27,12 +44,27 @@ class ComplainantRecord(BaseModel):
     national_insurance_number: Sealed | None = None
 
 
-class ElementRecord(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class SpecialCustomerRecordRef(Record):
+    """A Special Customer Record complaint (R11; 004 62-71): a clerical reference, no personal data."""
 
+    clerical_reference: str
+    complainant_kind: ComplainantKind
+
+
+class StaffComplaintMarker(Record):
+    """A complaint about a member of staff (R10; 003): restricted, with only the responsible team leader.
+
+    Deliberately no field for the member of staff: "No details are recorded on the system" (003).
+    """
+
+    responsible_team_leader_user_id: str
+
+
+class ElementRecord(Record):
     element_id: str
     category: Category
-    summary: Sealed
+    summary: Sealed | None = None
+    """`None` only for a Special Customer Record (R11)."""
     desired_outcome: Sealed | None = None
 
 
@@ -40,7 +72,8 @@ class ComplaintRegistered(DomainEvent):
     event_type = "complaint.registered"
 
     complaint_id: str
-    complainant: ComplainantRecord
+    complainant: ComplainantRecord | None
+    """`None` for a Special Customer Record (R11)."""
     about: ComplaintAbout
     programme: Programme
     provider_organisation_id: str | None
@@ -51,6 +84,20 @@ class ComplaintRegistered(DomainEvent):
     elements: tuple[ElementRecord, ...]
     logged_by_organisation_id: str
     logged_by_organisation_kind: str
+    raised_via: RaisedVia = RaisedVia.COMPLAINANT
+    case_closed_on: date | None = None
+    """CMS: when the case closed, the start of the 14-month limit (R9; 003)."""
+    special_customer_record: SpecialCustomerRecordRef | None = None
+    staff_complaint: StaffComplaintMarker | None = None
+    converted_from_dissatisfaction_id: str | None = None
+    """Raised as a complaint after first being recorded as a dissatisfaction (R2; 003)."""
+
+    @property
+    def complainant_kind(self) -> ComplainantKind:
+        if self.complainant is not None:
+            return self.complainant.kind
+        assert self.special_customer_record is not None
+        return self.special_customer_record.complainant_kind
 
 
 class ComplaintAcknowledged(DomainEvent):
@@ -63,4 +110,177 @@ class ComplaintAcknowledged(DomainEvent):
     method: AcknowledgementMethod
 
 
-COMPLAINT_CODEC = EventCodec(ComplaintRegistered, ComplaintAcknowledged)
+class ComplaintsProcessExplained(DomainEvent):
+    """The complaints process was explained at first contact, and the customer agreed (R4; 002 8.01-8.02)."""
+
+    event_type = "complaint.process_explained"
+
+    complaint_id: str
+    explained_on: date
+    evidence: AgreementEvidence
+    evidence_reference: Sealed | None
+    """The signature's or e-mail's reference; `None` for a Special Customer Record (held clerically)."""
+
+
+class DiscussionRecorded(DomainEvent):
+    """A discussion with the complainant or their representative (R5; 001 Annex 2 3.3)."""
+
+    event_type = "complaint.discussion_recorded"
+
+    complaint_id: str
+    discussion_id: str
+    held_on: date
+    held_with: DiscussionParty
+    held_by_user_id: str
+    summary: Sealed | None
+
+
+class DesiredOutcomeRecorded(DomainEvent):
+    """What the complainant wants for one element, set or changed (R5; 001 Annex 2 3.1)."""
+
+    event_type = "complaint.desired_outcome_recorded"
+
+    complaint_id: str
+    element_id: str
+    desired_outcome: Sealed
+
+
+class ResolutionActionPlanned(DomainEvent):
+    """An action of the resolution plan, with its timescale and owner (R5; 001 Annex 2 3.2; 003)."""
+
+    event_type = "complaint.resolution_action_planned"
+
+    complaint_id: str
+    action_id: str
+    description: Sealed | None
+    due_on: date
+    owner: str
+
+
+class ResolutionActionCompleted(DomainEvent):
+    event_type = "complaint.resolution_action_completed"
+
+    complaint_id: str
+    action_id: str
+    completed_on: date
+
+
+class ComplaintWithdrawn(DomainEvent):
+    """The complainant withdrew the complaint (R5): it closes as withdrawn."""
+
+    event_type = "complaint.withdrawn"
+
+    complaint_id: str
+    withdrawn_on: date
+    reason: Sealed | None
+
+
+class ElementFinding(Record):
+    """Per element: can the desired outcome be achieved, and if not, why (R7; 001 Annex 2 3.7)."""
+
+    element_id: str
+    desired_outcome_achievable: bool
+    why_not: Sealed | None = None
+
+
+class Signposting(Record):
+    """The standard ICE signposting a final response carries (R7; 000 14.17, Annex 1; 002 8.06)."""
+
+    text: str
+    source: str
+    ice_contact_by: date = Field(description="Six months from the response date (000 14.23; 002 8.07)")
+
+
+class OutstandingAction(Record):
+    """An action still open when the final response closed the complaint (R5; 001 Annex 2 3.4)."""
+
+    action_id: str
+    due_on: date
+
+
+class ResponseDraftSubmitted(DomainEvent):
+    """An AtW draft response submitted to the AtW Service Delivery team (R7; 002 8.03)."""
+
+    event_type = "complaint.response_draft_submitted"
+
+    complaint_id: str
+    draft_id: str
+    stage: int
+    final: bool
+    author_user_id: str
+    reviewer_user_id: str | None
+    text: Sealed | None
+    findings: tuple[ElementFinding, ...]
+
+
+class ResponseDraftApproved(DomainEvent):
+    event_type = "complaint.response_draft_approved"
+
+    complaint_id: str
+    draft_id: str
+    approved_by_user_id: str
+
+
+class ResponseRewordingRequested(DomainEvent):
+    event_type = "complaint.response_rewording_requested"
+
+    complaint_id: str
+    draft_id: str
+    requested_by_user_id: str
+    comments: Sealed | None
+
+
+class ResponseIssued(DomainEvent):
+    """The response that ends a stage (R7); a final one ends the provider's process and closes the complaint."""
+
+    event_type = "complaint.response_issued"
+
+    complaint_id: str
+    stage: int
+    final: bool
+    issued_on: date
+    author_user_id: str
+    reviewer_user_id: str | None
+    text: Sealed | None
+    findings: tuple[ElementFinding, ...]
+    draft_id: str | None = None
+    signposting: Signposting | None = None
+    outstanding_actions: tuple[OutstandingAction, ...] = ()
+
+
+class OutcomeRecorded(DomainEvent):
+    """The outcome of one element (R8; 001 Annex 2 5.5, 5.7); a later record replaces an earlier one."""
+
+    event_type = "complaint.outcome_recorded"
+
+    complaint_id: str
+    element_id: str
+    outcomes: tuple[OutcomeKind, ...]
+    financial_redress_pence: int | None = None
+
+
+class ComplaintMarkedAsStaffComplaint(DomainEvent):
+    """The complaint is about a member of staff: restricted from now on (R10; 003)."""
+
+    event_type = "complaint.marked_as_staff_complaint"
+
+    complaint_id: str
+    marker: StaffComplaintMarker
+
+
+COMPLAINT_CODEC = EventCodec(
+    ComplaintRegistered,
+    ComplaintAcknowledged,
+    ComplaintsProcessExplained,
+    DiscussionRecorded,
+    DesiredOutcomeRecorded,
+    ResolutionActionPlanned,
+    ResolutionActionCompleted,
+    ComplaintWithdrawn,
+    ResponseDraftSubmitted,
+    ResponseDraftApproved,
+    ResponseRewordingRequested,
+    ResponseIssued,
+    OutcomeRecorded,
+    ComplaintMarkedAsStaffComplaint,
+)

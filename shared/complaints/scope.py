@@ -1,4 +1,4 @@
-"""Which complaints a principal may see (R61), applied inside queries, never after them."""
+"""Which complaints a principal may see (R61, R10), applied inside queries, never after them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.auth import OrganisationKind, Principal, Role
 from shared.directory.projection import supply_chain
+from shared.vocabulary import Programme
 
 # DWP administrators and data-protection officers act on any complaint (support, erasure).
 SEE_ALL_ROLES = frozenset({Role.DWP_ADMIN, Role.DATA_PROTECTION_OFFICER})
@@ -19,11 +20,26 @@ class ComplaintScope:
     """A provider's own id and its sub-contractors' (R61)."""
     logged_by: str | None
     """Every organisation sees what it logged itself."""
+    programmes: tuple[str, ...] = ()
+    """Programmes seen whole: Access to Work for DWP's AtW Service Delivery team, who approve drafts (002 8.03)."""
+    staff_complaints: bool = False
+    """Cleared for complaints about a member of staff (R10; 003). Without it they are absent, whatever else."""
 
-    def allows(self, provider_organisation_id: str | None, logged_by_organisation_id: str | None) -> bool:
+    def allows(
+        self,
+        provider_organisation_id: str | None,
+        logged_by_organisation_id: str | None,
+        *,
+        programme: str | None = None,
+        restricted: bool = False,
+    ) -> bool:
+        if restricted and not self.staff_complaints:
+            return False
         if self.see_all:
             return True
         if provider_organisation_id is not None and provider_organisation_id in self.provider_ids:
+            return True
+        if programme is not None and programme in self.programmes:
             return True
         return self.logged_by is not None and self.logged_by == logged_by_organisation_id
 
@@ -31,8 +47,20 @@ class ComplaintScope:
         """Arguments for `SCOPE_SQL`, in order."""
         return self.see_all, list(self.provider_ids), self.logged_by
 
+    def where(self, first: int) -> tuple[str, list[Any]]:
+        """The full scope as SQL over a table with `provider_organisation_id`, `logged_by_organisation_id`,
+        `programme` and `restricted` columns, with placeholders from `$first`; and its arguments."""
+        p = [f"${first + i}" for i in range(5)]
+        sql = (
+            f"(({p[0]} OR provider_organisation_id = ANY({p[1]}) OR logged_by_organisation_id = {p[2]} "
+            f"OR programme = ANY({p[3]})) AND (NOT restricted OR {p[4]}))"
+        )
+        args = [self.see_all, list(self.provider_ids), self.logged_by, list(self.programmes), self.staff_complaints]
+        return sql, args
+
 
 SCOPE_SQL = "({all} OR provider_organisation_id = ANY({providers}) OR logged_by_organisation_id = {logged_by})"
+"""Organisation scope only; `ComplaintScope.where` adds programmes and the staff-complaint restriction."""
 
 
 def sees_all(principal: Principal) -> bool:
@@ -40,13 +68,22 @@ def sees_all(principal: Principal) -> bool:
     return principal.organisation_kind is OrganisationKind.DWP_BUSINESS and principal.has_any(SEE_ALL_ROLES)
 
 
+def atw_service_delivery(principal: Principal) -> bool:
+    """DWP's AtW Service Delivery team (002 8.03): the role held in a DWP business, not in a provider."""
+    return principal.organisation_kind is OrganisationKind.DWP_BUSINESS and principal.has_any(
+        {Role.ATW_SERVICE_DELIVERY}
+    )
+
+
 async def complaint_scope(conn: Any, principal: Principal) -> ComplaintScope:
+    cleared = principal.has_any({Role.STAFF_COMPLAINTS})
     if sees_all(principal):
-        return ComplaintScope(True, (), None)
+        return ComplaintScope(True, (), None, staff_complaints=cleared)
     if principal.organisation_kind is OrganisationKind.PROVIDER:
         chain = tuple(await supply_chain(conn, principal.organisation_id))
-        return ComplaintScope(False, chain, principal.organisation_id)
+        return ComplaintScope(False, chain, principal.organisation_id, staff_complaints=cleared)
     if principal.organisation_kind in (OrganisationKind.JOBCENTRE, OrganisationKind.DWP_BUSINESS):
-        return ComplaintScope(False, (), principal.organisation_id)
+        programmes = (Programme.ATW.value,) if atw_service_delivery(principal) else ()
+        return ComplaintScope(False, (), principal.organisation_id, programmes, staff_complaints=cleared)
     # ICE sees referred cases and PHSO the cases referred to it: none exist before the ICE gateway.
     return ComplaintScope(False, (), None)

@@ -64,3 +64,47 @@ class AcknowledgementMethod(StrEnum):
     PHONE = "phone"
     IN_PERSON = "in_person"
     TEXT_MESSAGE = "text_message"
+
+
+class RaisedVia(StrEnum):
+    """Who brought the complaint (R9; 003): no time limit applies when an MP, ICE or PHSO raises it."""
+
+    COMPLAINANT = "complainant"
+    ELECTED_MEMBER = "elected_member"
+    ICE = "ice"
+    PHSO = "phso"
+
+
+class AgreementEvidence(StrEnum):
+    """Acceptable evidence of the customer's agreement to the complaints procedure (002 8.02)."""
+
+    SIGNATURE = "signature"
+    EMAIL = "email"
+
+
+class DiscussionParty(StrEnum):
+    """Who the discussion was with (001 Annex 2 3.3): the complainant or their representative."""
+
+    COMPLAINANT = "complainant"
+    REPRESENTATIVE = "representative"
+
+
+class OutcomeKind(StrEnum):
+    """What was done to resolve an element (R8; 001 Annex 2 5.5)."""
+
+    EXPLANATION = "explanation"
+    ASSURANCE = "assurance"
+    INFORMATION = "information"
+    APOLOGY = "apology"
+    CORRECTIVE_ACTION = "corrective_action"
+    FINANCIAL_REDRESS = "financial_redress"
+
+
+class DraftStatus(StrEnum):
+    """An AtW draft response's standing with the AtW Service Delivery team (002 8.03)."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REWORDING_REQUESTED = "rewording_requested"
+    SUPERSEDED = "superseded"
+    SENT = "sent"

@@ -7,11 +7,11 @@ import binascii
 import json
 from datetime import date, datetime
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.intake import handlers
+from services.intake.api.access import ComplaintId, _visible_stream
 from services.intake.api.schemas import (
     AcknowledgeIn,
     ComplaintOut,
@@ -21,40 +21,20 @@ from services.intake.api.schemas import (
     RegisterComplaintIn,
 )
 from services.intake.views import complaint_view, history_view
-from shared.auth import Principal
-from shared.complaints.decider import ComplaintState
-from shared.complaints.scope import SCOPE_SQL, complaint_scope
+from shared.complaints.scope import complaint_scope
 from shared.complaints.streams import load_complaint
 from shared.complaints.vocabulary import Category, ComplaintStatus
 from shared.db import raw_connection
-from shared.errors import FieldError, NotFound, ValidationProblem
-from shared.eventstore.model import RecordedEvent
+from shared.errors import FieldError, ValidationProblem
 from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, IfMatch, PlatformDep, etag
-from shared.http.platform import Platform
 from shared.http.problems import problem_responses
 from shared.vocabulary import ORGANISATION_ID_PATTERN, Programme
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
-ComplaintId = Annotated[UUID, Path(description="The complaint's id")]
 AsOf = Annotated[
     datetime | None,
     Query(description="Show the complaint as it stood at this instant (ISO 8601 with offset) (R60)"),
 ]
-
-
-async def _visible_stream(
-    platform: Platform, principal: Principal, complaint_id: UUID, as_of: datetime | None = None
-) -> tuple[ComplaintState, list[RecordedEvent]]:
-    loaded = await load_complaint(platform.store, str(complaint_id), recorded_until=as_of)
-    state = loaded.state
-    if state.registered:
-        async with raw_connection(platform.pool) as conn:
-            scope = await complaint_scope(conn, principal)
-        if scope.allows(state.provider_organisation_id, state.logged_by_organisation_id):
-            return state, loaded.recorded
-    # Outside the caller's scope looks exactly like absent (R61).
-    suffix = f" as of {as_of.isoformat()}" if as_of else ""
-    raise NotFound(detail=f"no complaint {complaint_id}{suffix}", requirement="R61")
 
 
 @router.post(
@@ -165,7 +145,8 @@ def _encode_cursor(registered_at: datetime, complaint_id: str) -> str:
     name="list",
     summary="List complaints in your scope",
     description="Newest first, with cursor pagination. A provider sees its own complaints and its "
-    "sub-contractors'; a Jobcentre those it logged (R61). The list is a read model and may trail a write by "
+    "sub-contractors'; a Jobcentre those it logged (R61); complaints about a member of staff only with the "
+    "staff-complaints role (R10; 003). The list is a read model and may trail a write by "
     "a moment; a single complaint read is always current.",
     response_model=ComplaintPage,
     responses=problem_responses(),
@@ -183,25 +164,25 @@ async def list_complaints(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ComplaintPage:
     after = _decode_cursor(cursor) if cursor else None
-    where = SCOPE_SQL.format(all="$1", providers="$2", logged_by="$3")
     async with raw_connection(platform.pool) as conn:
         scope = await complaint_scope(conn, principal)
+        where, scope_args = scope.where(first=1)
         rows = await conn.fetch(
             f"""SELECT complaint_id, status, programme, about, provider_organisation_id, logged_by_organisation_id,
                        channel, nation, received_on, categories, complainant_kind, complainant_name::text AS name,
                        registered_at
                 FROM intake.complaints
                 WHERE {where}
-                  AND ($4::text IS NULL OR status = $4)
-                  AND ($5::text IS NULL OR programme = $5)
-                  AND ($6::text IS NULL OR $6 = ANY(categories))
-                  AND ($7::text IS NULL OR provider_organisation_id = $7)
-                  AND ($8::date IS NULL OR received_on >= $8)
-                  AND ($9::date IS NULL OR received_on <= $9)
-                  AND ($10::timestamptz IS NULL OR (registered_at, complaint_id) < ($10, $11))
+                  AND ($6::text IS NULL OR status = $6)
+                  AND ($7::text IS NULL OR programme = $7)
+                  AND ($8::text IS NULL OR $8 = ANY(categories))
+                  AND ($9::text IS NULL OR provider_organisation_id = $9)
+                  AND ($10::date IS NULL OR received_on >= $10)
+                  AND ($11::date IS NULL OR received_on <= $11)
+                  AND ($12::timestamptz IS NULL OR (registered_at, complaint_id) < ($12, $13))
                 ORDER BY registered_at DESC, complaint_id DESC
-                LIMIT $12""",
-            *scope.sql_args(),
+                LIMIT $14""",
+            *scope_args,
             status_,
             programme,
             category,
@@ -225,7 +206,7 @@ async def list_complaints(
             received_on=r["received_on"],
             categories=r["categories"],
             complainant_kind=r["complainant_kind"],
-            complainant_name=json.loads(r["name"]),
+            complainant_name=None if r["name"] is None else json.loads(r["name"]),
             registered_at=r["registered_at"],
         )
         for r in rows[:limit]

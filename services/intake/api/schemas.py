@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from shared.complaints.vocabulary import (
     AcknowledgementMethod,
+    AgreementEvidence,
     Category,
     Channel,
     ComplainantKind,
     ComplaintAbout,
     ComplaintStatus,
+    DiscussionParty,
+    DraftStatus,
+    OutcomeKind,
+    RaisedVia,
 )
 from shared.http.personal import PersonalText
 from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
@@ -21,6 +27,12 @@ from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
 NI_NUMBER = r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$"
 NI_NUMBER_NEVER_ISSUED = ("BG", "GB", "NK", "KN", "TN", "NT", "ZZ")
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+USER_ID = r"^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$"
+CLERICAL_REFERENCE = r"^[A-Z0-9][A-Z0-9/-]{2,39}$"
+SCR_NO_PERSONAL_DATA = (
+    "a Special Customer Record is registered with a clerical reference only: {what} is personal data and is "
+    "refused (004 62-71)"
+)
 
 
 class Strict(BaseModel):
@@ -45,12 +57,33 @@ class ComplainantIn(Strict):
 
 class ElementIn(Strict):
     category: Category = Field(description="DWP's mandatory high-level category (R6, 004 Annex 2 Part A §8)")
-    summary: str = Field(min_length=1, max_length=5000, description="What this element complains about")
+    summary: str | None = Field(
+        None,
+        min_length=1,
+        max_length=5000,
+        description="What this element complains about; required, except for a Special Customer Record, which "
+        "must not have it (R11)",
+    )
     desired_outcome: str | None = Field(None, max_length=5000, description="What the complainant wants (R5)")
 
 
+class StaffComplaintIn(Strict):
+    """R10 (003): only the responsible team leader. There is no field for the member of staff's details."""
+
+    responsible_team_leader_user_id: str = Field(pattern=USER_ID, description="The team leader's user id")
+
+
 class RegisterComplaintIn(Strict):
-    complainant: ComplainantIn
+    special_customer_record: bool = Field(
+        False,
+        description="A Special Customer Record (R11; 004 62-71): give `clerical_reference` and `complainant_kind` "
+        "and no personal data at all: no `complainant` block, no element summary or desired outcome",
+    )
+    clerical_reference: str | None = Field(
+        None, pattern=CLERICAL_REFERENCE, description="SCR only: the clerical file's reference", examples=["SCR/0042"]
+    )
+    complainant_kind: ComplainantKind | None = Field(None, description="SCR only: who complains")
+    complainant: ComplainantIn | None = Field(None, description="Required, except for a Special Customer Record")
     about: ComplaintAbout = Field(description="Provider, Jobcentre/DWP business, or both (mixed)")
     programme: Programme
     provider_organisation_id: str | None = Field(None, pattern=ORGANISATION_ID_PATTERN)
@@ -59,6 +92,37 @@ class RegisterComplaintIn(Strict):
     received_on: date = Field(description="The business date received; may be earlier than the day it is logged")
     nation: Nation = Field(description="Selects the bank-holiday calendar (R22)")
     elements: list[ElementIn] = Field(min_length=1, max_length=50)
+    raised_via: RaisedVia | None = Field(
+        None,
+        description="Who brought the complaint; by default an elected member's if the complainant is one. No time "
+        "limit applies when an MP, ICE or PHSO raises it (R9; 003)",
+    )
+    case_closed_on: date | None = Field(
+        None, description="CMS: when the case closed; a complaint is raised up to 14 months after it (R9; 003)"
+    )
+    staff_complaint: StaffComplaintIn | None = Field(
+        None, description="A complaint about a member of staff: restricted (R10; 003)"
+    )
+
+    @field_validator("complainant", mode="before")
+    @classmethod
+    def _no_complainant_for_an_scr(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refused before it is even parsed: nothing of it is validated, echoed, stored or logged (R11)."""
+        if info.data.get("special_customer_record") and value is not None:
+            raise PydanticCustomError("R11", SCR_NO_PERSONAL_DATA.format(what="the complainant block"))
+        return value
+
+    @field_validator("elements", mode="before")
+    @classmethod
+    def _no_free_text_for_an_scr(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.data.get("special_customer_record") and isinstance(value, list):
+            for i, element in enumerate(value):
+                if isinstance(element, dict):
+                    sent = [k for k in ("summary", "desired_outcome") if element.get(k) is not None]
+                    if sent:
+                        what = f"element {i}'s {' and '.join(sent)}"
+                        raise PydanticCustomError("R11", SCR_NO_PERSONAL_DATA.format(what=what))
+        return value
 
     model_config = ConfigDict(
         extra="forbid",
@@ -86,7 +150,30 @@ class RegisterComplaintIn(Strict):
                             "desired_outcome": "A fixed appointment and an apology.",
                         }
                     ],
-                }
+                },
+                {
+                    "special_customer_record": True,
+                    "clerical_reference": "SCR/LEEDS/0042",
+                    "complainant_kind": "participant",
+                    "about": "provider",
+                    "programme": "ipes",
+                    "provider_organisation_id": "provider-alpha",
+                    "contract_id": "ipes-ew-alpha",
+                    "channel": "letter",
+                    "received_on": "2026-11-20",
+                    "nation": "england",
+                    "elements": [{"category": "d_you_take_too_long"}],
+                },
+                {
+                    "complainant": {"kind": "mp", "name": "A Member", "address": "House of Commons, London SW1A 0AA"},
+                    "about": "jobcentre",
+                    "programme": "cms",
+                    "channel": "elected_member",
+                    "received_on": "2026-11-20",
+                    "nation": "england",
+                    "case_closed_on": "2024-01-31",
+                    "elements": [{"category": "e_youve_got_it_wrong", "summary": "The calculation was wrong."}],
+                },
             ]
         },
     )
@@ -105,7 +192,7 @@ class ComplainantOut(BaseModel):
 class ElementOut(BaseModel):
     element_id: str
     category: Category
-    summary: PersonalText
+    summary: PersonalText = None
     desired_outcome: PersonalText = None
 
 
@@ -123,11 +210,99 @@ class AcknowledgementOut(BaseModel):
     method: AcknowledgementMethod
 
 
+class SpecialCustomerRecordOut(BaseModel):
+    clerical_reference: str
+    complainant_kind: ComplainantKind
+
+
+class StaffComplaintOut(BaseModel):
+    responsible_team_leader_user_id: str
+
+
+class ProcessExplanationOut(BaseModel):
+    explained_on: date
+    evidence: AgreementEvidence
+    evidence_reference: PersonalText = None
+
+
+class DiscussionOut(BaseModel):
+    discussion_id: str
+    held_on: date
+    held_with: DiscussionParty
+    held_by_user_id: str
+    summary: PersonalText = None
+
+
+class ResolutionActionOut(BaseModel):
+    action_id: str
+    description: PersonalText = None
+    due_on: date
+    owner: str
+    completed_on: date | None = None
+
+
+class FindingOut(BaseModel):
+    element_id: str
+    desired_outcome_achievable: bool
+    why_not: PersonalText = None
+
+
+class SignpostingOut(BaseModel):
+    text: str = Field(description="The standard ICE signposting wording (000 Annex 1; AtW: 002 Annex H)")
+    source: str
+    ice_contact_by: date = Field(description="Contact ICE by this date: six months from the final response")
+
+
+class OutstandingActionOut(BaseModel):
+    action_id: str
+    due_on: date
+
+
+class ResponseOut(BaseModel):
+    stage: int
+    final: bool
+    issued_on: date
+    author_user_id: str
+    reviewer_user_id: str | None
+    text: PersonalText = None
+    findings: list[FindingOut]
+    draft_id: str | None = None
+    signposting: SignpostingOut | None = None
+    outstanding_actions: list[OutstandingActionOut] = Field(
+        default_factory=list, description="Actions still open at closure, with their due dates (001 Annex 2 3.4)"
+    )
+
+
+class ResponseDraftOut(BaseModel):
+    draft_id: str
+    stage: int
+    final: bool
+    author_user_id: str
+    reviewer_user_id: str | None
+    text: PersonalText = None
+    findings: list[FindingOut]
+    status: DraftStatus
+    decided_by_user_id: str | None = Field(None, description="Who in the AtW Service Delivery team decided")
+    rewording_comments: PersonalText = None
+
+
+class OutcomeOut(BaseModel):
+    element_id: str
+    outcomes: list[OutcomeKind]
+    financial_redress_pence: int | None = None
+
+
+class WithdrawalOut(BaseModel):
+    withdrawn_on: date
+    reason: PersonalText = None
+
+
 class ComplaintOut(BaseModel):
     complaint_id: str
     status: ComplaintStatus
     version: int = Field(description="The stream version; also the ETag")
-    complainant: ComplainantOut
+    complainant: ComplainantOut | None = Field(description="`null` for a Special Customer Record (R11)")
+    special_customer_record: SpecialCustomerRecordOut | None = None
     about: ComplaintAbout
     programme: Programme
     provider_organisation_id: str | None
@@ -135,10 +310,23 @@ class ComplaintOut(BaseModel):
     channel: Channel
     received_on: date
     nation: Nation
-    elements: list[ElementOut]
+    raised_via: RaisedVia
+    case_closed_on: date | None = None
+    staff_complaint: StaffComplaintOut | None = None
+    converted_from_dissatisfaction_id: str | None = Field(
+        None, description="Set when it was first recorded as a dissatisfaction (R2)"
+    )
+    elements: list[ElementOut] = Field(description="Each with its current desired outcome (R5)")
     logged_by_organisation_id: str
     registered_at: datetime
     acknowledgement: AcknowledgementOut | None = None
+    process_explanation: ProcessExplanationOut | None = None
+    discussions: list[DiscussionOut] = Field(default_factory=list)
+    resolution_plan: list[ResolutionActionOut] = Field(default_factory=list)
+    response_drafts: list[ResponseDraftOut] = Field(default_factory=list, description="AtW drafts (002 8.03)")
+    responses: list[ResponseOut] = Field(default_factory=list)
+    outcomes: list[OutcomeOut] = Field(default_factory=list, description="Per element, the latest record (R8)")
+    withdrawal: WithdrawalOut | None = None
     as_of: datetime | None = Field(None, description="Set when this is the complaint as it stood at that instant")
 
 
@@ -154,7 +342,7 @@ class ComplaintSummary(BaseModel):
     received_on: date
     categories: list[Category]
     complainant_kind: ComplainantKind
-    complainant_name: PersonalText
+    complainant_name: PersonalText = None
     registered_at: datetime
 
 

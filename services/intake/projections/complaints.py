@@ -1,4 +1,4 @@
-"""`intake.complaints`: one row per complaint for the scoped, searchable list (R61)."""
+"""`intake.complaints`: one row per complaint for the scoped, searchable list (R61, R10)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from shared.complaints.events import ComplaintRegistered
+from shared.complaints.events import (
+    ComplaintMarkedAsStaffComplaint,
+    ComplaintRegistered,
+    ComplaintWithdrawn,
+    ResponseIssued,
+)
 from shared.complaints.vocabulary import ComplaintStatus
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
@@ -33,9 +38,11 @@ class ComplaintListProjection(Projection):
                 status text NOT NULL,
                 categories text[] NOT NULL,
                 complainant_kind text NOT NULL,
-                complainant_name jsonb NOT NULL,
+                complainant_name jsonb,
                 registered_at timestamptz NOT NULL,
-                version integer NOT NULL)""",
+                version integer NOT NULL,
+                restricted boolean NOT NULL DEFAULT false,
+                special_customer_record boolean NOT NULL DEFAULT false)""",
             f"CREATE INDEX {index}_by_provider ON {table} (provider_organisation_id, registered_at DESC)",
             f"CREATE INDEX {index}_by_logger ON {table} (logged_by_organisation_id, registered_at DESC)",
             f"CREATE INDEX {index}_by_registered ON {table} (registered_at DESC, complaint_id DESC)",
@@ -44,27 +51,50 @@ class ComplaintListProjection(Projection):
     async def apply(self, conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
         table = t["complaints"]
         for event in events:
-            if event.type != ComplaintRegistered.event_type:
-                continue
-            data = event.data
-            await conn.execute(
-                f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id,
-                        programme, about, channel, nation, received_on, status, categories, complainant_kind,
-                        complainant_name, registered_at, version)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::date, $9, $10, $11, $12::jsonb, $13, $14)
-                    ON CONFLICT (complaint_id) DO NOTHING""",
-                data["complaint_id"],
-                data["provider_organisation_id"],
-                data["logged_by_organisation_id"],
-                data["programme"],
-                data["about"],
-                data["channel"],
-                data["nation"],
-                data["received_on"],
-                ComplaintStatus.OPEN.value,
-                sorted({e["category"] for e in data["elements"]}),
-                data["complainant"]["kind"],
-                json.dumps(data["complainant"]["name"]),
-                event.recorded_at,
-                event.version,
-            )
+            if event.type == ComplaintRegistered.event_type:
+                await _registered(conn, table, event)
+            elif event.type == ComplaintWithdrawn.event_type:
+                await _update(conn, table, event, "status = $3", ComplaintStatus.WITHDRAWN.value)
+            elif event.type == ResponseIssued.event_type and event.data["final"]:
+                await _update(conn, table, event, "status = $3", ComplaintStatus.CLOSED.value)
+            elif event.type == ComplaintMarkedAsStaffComplaint.event_type:
+                await _update(conn, table, event, "restricted = $3", True)
+
+
+async def _registered(conn: Any, table: str, event: RecordedEvent) -> None:
+    registered = ComplaintRegistered.model_validate(event.data)
+    data = event.data
+    name = data["complainant"]["name"] if registered.complainant is not None else None
+    await conn.execute(
+        f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id,
+                programme, about, channel, nation, received_on, status, categories, complainant_kind,
+                complainant_name, registered_at, version, restricted, special_customer_record)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::date, $9, $10, $11, $12::jsonb, $13, $14, $15, $16)
+            ON CONFLICT (complaint_id) DO NOTHING""",
+        data["complaint_id"],
+        data["provider_organisation_id"],
+        data["logged_by_organisation_id"],
+        data["programme"],
+        data["about"],
+        data["channel"],
+        data["nation"],
+        data["received_on"],
+        ComplaintStatus.OPEN.value,
+        sorted({e["category"] for e in data["elements"]}),
+        registered.complainant_kind.value,
+        None if name is None else json.dumps(name),
+        event.recorded_at,
+        event.version,
+        registered.staff_complaint is not None,
+        registered.special_customer_record is not None,
+    )
+
+
+async def _update(conn: Any, table: str, event: RecordedEvent, assignment: str, value: Any) -> None:
+    """Apply a change once: only a row still behind this event's version moves (idempotent on replay)."""
+    await conn.execute(
+        f"UPDATE {table} SET {assignment}, version = $2 WHERE complaint_id = $1 AND version < $2",
+        event.data["complaint_id"],
+        event.version,
+        value,
+    )

@@ -61,7 +61,6 @@ class ComplaintFactsProjection(Projection):
 
     @staticmethod
     async def _registered(conn: Any, e: ComplaintRegistered, t: Tables) -> None:
-        kind = e.complainant.kind.value if e.complainant is not None else "special_customer_record"
         await conn.execute(
             f"""INSERT INTO {t["complaints"]} (complaint_id, provider_organisation_id, contract_id, programme, nation,
                     about, channel, complainant_kind, received_on, logged_by_organisation_id)
@@ -73,7 +72,7 @@ class ComplaintFactsProjection(Projection):
             e.nation.value,
             e.about.value,
             e.channel.value,
-            kind,
+            e.complainant_kind.value,  # a Special Customer Record carries the kind without the person (R11)
             e.received_on,
             e.logged_by_organisation_id,
         )

@@ -131,6 +131,8 @@ def test_register_records_the_complaint() -> None:
     assert isinstance(event, ComplaintRegistered)
     assert [e.element_id for e in event.elements] == ["E1"]
     assert event.elements[0].category is Category.TAKE_TOO_LONG
+    assert event.complainant is not None
+    assert event.elements[0].summary is not None
     assert open_value(KEY, event.complainant.name) == "Sam Example"
     assert open_value(KEY, event.elements[0].summary) == "My appointment was cancelled three times."
 
@@ -156,7 +158,22 @@ def test_the_registered_event_has_a_stable_type_and_no_plaintext() -> None:
     stored = str(encode(event))
     for plain in ("Sam Example", "sam@example.org", "AB123456C", "cancelled three times"):
         assert plain not in stored
-    assert COMPLAINT_CODEC.types == ["complaint.acknowledged", "complaint.registered"]
+    assert COMPLAINT_CODEC.types == [
+        "complaint.acknowledged",
+        "complaint.desired_outcome_recorded",
+        "complaint.discussion_recorded",
+        "complaint.marked_as_staff_complaint",
+        "complaint.outcome_recorded",
+        "complaint.process_explained",
+        "complaint.registered",
+        "complaint.resolution_action_completed",
+        "complaint.resolution_action_planned",
+        "complaint.response_draft_approved",
+        "complaint.response_draft_submitted",
+        "complaint.response_issued",
+        "complaint.response_rewording_requested",
+        "complaint.withdrawn",
+    ]
 
 
 def test_register_twice_is_a_conflict() -> None:
