@@ -85,6 +85,9 @@ class Profile(Frozen):
     def final_stage(self) -> int:
         return len(self.stages)
 
+    def stage_name(self, number: int) -> str:
+        return self.stages[number - 1].name if 1 <= number <= len(self.stages) else f"Stage {number}"
+
     def stage(self, number: int) -> Stage:
         if not 1 <= number <= len(self.stages):
             raise ValueError(f"{self.ref} has stages 1 to {len(self.stages)}, not {number}")

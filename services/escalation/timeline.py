@@ -13,7 +13,13 @@ from typing import Any
 
 from services.escalation.domain.deadlines import Owner, StageTimeline, Timeline
 from shared.clock import business_date
-from shared.complaints.events import ComplaintAcknowledged, ComplaintRegistered
+from shared.complaints.events import (
+    ComplaintAcknowledged,
+    ComplaintMarkedAsStaffComplaint,
+    ComplaintRegistered,
+    ComplaintWithdrawn,
+    ResponseIssued,
+)
 from shared.complaints.vocabulary import ComplaintAbout
 from shared.eventstore.model import RecordedEvent
 from shared.profiles import Profiles
@@ -28,6 +34,9 @@ class ComplaintTimeline:
     profile_ref: str
     timeline: Timeline
     owner: Owner
+    programme: str = ""
+    restricted: bool = False
+    """A complaint about a member of staff: only principals cleared for them see it (R10)."""
 
 
 def evolve_timeline(
@@ -51,13 +60,37 @@ def evolve_timeline(
             ),
             # The Jobcentre leads a mixed complaint (000 14.03, R25).
             owner=Owner.PROVIDER if registered.about is ComplaintAbout.PROVIDER else Owner.JOBCENTRE,
+            programme=registered.programme.value,
+            restricted=registered.staff_complaint is not None,
         )
     if current is None:
         return None
-    if event.type == ComplaintAcknowledged.event_type:
-        acknowledged = ComplaintAcknowledged.model_validate(event.data)
-        return replace(current, timeline=replace(current.timeline, acknowledged_on=acknowledged.acknowledged_on))
+    t = current.timeline
+    match event.type:
+        case ComplaintAcknowledged.event_type:
+            acknowledged = ComplaintAcknowledged.model_validate(event.data)
+            return replace(current, timeline=replace(t, acknowledged_on=acknowledged.acknowledged_on))
+        case ResponseIssued.event_type:
+            return replace(current, timeline=_responded(t, ResponseIssued.model_validate(event.data)))
+        case ComplaintWithdrawn.event_type:
+            withdrawn = ComplaintWithdrawn.model_validate(event.data)
+            return replace(current, timeline=replace(t, withdrawn_on=withdrawn.withdrawn_on))
+        case ComplaintMarkedAsStaffComplaint.event_type:
+            return replace(current, restricted=True)
     return current
+
+
+def _responded(t: Timeline, issued: ResponseIssued) -> Timeline:
+    if all(s.number != issued.stage for s in t.stages):
+        # Answered at a stage the timeline had not opened: it began when the previous stage was answered.
+        previous = t.stages[-1].responded_on if t.stages else None
+        t = replace(t, stages=(*t.stages, StageTimeline(issued.stage, previous or issued.issued_on)))
+    stages = tuple(
+        replace(s, responded_on=issued.issued_on) if s.number == issued.stage and s.responded_on is None else s
+        for s in t.stages
+    )
+    final_on = issued.issued_on if issued.final else t.final_response_on
+    return replace(t, stages=stages, final_response_on=final_on)
 
 
 def complaint_timeline(recorded: Sequence[RecordedEvent], profiles: Profiles) -> ComplaintTimeline | None:
@@ -96,6 +129,8 @@ def from_json(raw: dict[str, Any]) -> ComplaintTimeline:
         profile_ref=raw["profile_ref"],
         timeline=timeline,
         owner=Owner(raw["owner"]),
+        programme=raw.get("programme", ""),
+        restricted=raw.get("restricted", False),
     )
 
 

@@ -15,7 +15,7 @@ import json
 import uuid
 from datetime import date
 
-from services.escalation.domain.deadlines import Deadline, DeadlineKind, DeadlineStatus, Policy, deadlines
+from services.escalation.domain.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
 from services.escalation.policy import policy as deadline_policy
 from services.escalation.timeline import ComplaintTimeline, from_json
 from shared.clock import business_date
@@ -86,7 +86,8 @@ def missed_events(found: ComplaintTimeline, today: date, profiles: Profiles, pol
     metadata = EventMetadata(actor=SYSTEM_ACTOR, correlation_id=found.complaint_id, business_date=today.isoformat())
     events = []
     for d in deadlines(found.timeline, profile, today, policy):
-        if d.status not in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE):
+        # The ICE window is the complainant's to use, not a deadline anyone misses.
+        if d.owner is Owner.COMPLAINANT or d.status not in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE):
             continue
         for fact in _facts(found, d):
             # One event per deadline, ever: a calendar change that moves a missed due date does not

@@ -178,3 +178,42 @@ async def test_a_holiday_added_to_the_overrides_file_moves_open_deadlines_at_onc
             headers=provider.caseworker,
         )
         assert days.json()["date"] == "2026-11-05"
+
+
+async def test_responses_meet_stage_deadlines_and_the_final_one_opens_the_ice_window(
+    client: httpx.AsyncClient, escalation: httpx.AsyncClient, provider: Provider, auth: TokenFactory, clock: FixedClock
+) -> None:
+    from tests.api.test_intake_work import post_ok, response_body
+
+    def person(name: str) -> dict[str, str]:
+        return auth(provider.organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER, subject=name)
+
+    created = (await register(client, provider.caseworker, provider.body())).json()
+    complaint_id = created["complaint_id"]
+    await post_ok(client, person("ann"), complaint_id, "responses", response_body(clock, reviewer_user_id="bob"))
+    final = response_body(
+        clock,
+        stage=2,
+        final=True,
+        reviewer_user_id="dan",
+        findings=[{"element_id": "E1", "desired_outcome_achievable": False, "why_not": "The rota is fixed."}],
+    )
+    await post_ok(client, person("cat"), complaint_id, "responses", final)
+    body = (await escalation.get(f"/complaints/{complaint_id}/deadlines", headers=provider.caseworker)).json()
+    statuses = {(d["kind"], d["stage"]): d["status"] for d in body["deadlines"]}
+    assert statuses[("stage_response", 1)] == "met"
+    assert statuses[("stage_response", 2)] == "met"
+    assert statuses[("eight_week_final_response", None)] == "met"
+    assert statuses[("ice_window", None)] == "on_time"
+    assert body["stage"] == 2
+
+
+async def test_a_staff_complaint_s_deadlines_need_the_staff_complaints_role(
+    client: httpx.AsyncClient, escalation: httpx.AsyncClient, provider: Provider, auth: TokenFactory
+) -> None:
+    body = provider.body(staff_complaint={"responsible_team_leader_user_id": "team-leader-3"})
+    created = (await register(client, provider.caseworker, body)).json()
+    url = f"/complaints/{created['complaint_id']}/deadlines"
+    cleared = auth(provider.organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER, Role.STAFF_COMPLAINTS)
+    assert_problem(await escalation.get(url, headers=provider.caseworker), 404, "not-found")
+    assert (await escalation.get(url, headers=cleared)).status_code == 200

@@ -70,7 +70,13 @@ async def get_deadlines(
     if found is not None:
         async with raw_connection(platform.pool) as conn:
             scope = await complaint_scope(conn, principal)
-        if not scope.allows(found.provider_organisation_id, found.logged_by_organisation_id):
+        visible = scope.allows(
+            found.provider_organisation_id,
+            found.logged_by_organisation_id,
+            programme=found.programme,
+            restricted=found.restricted,
+        )
+        if not visible:
             found = None
     if found is None:
         raise NotFound(detail=f"no complaint {complaint_id}", requirement="R61")
@@ -82,7 +88,7 @@ async def get_deadlines(
         complaint_id=found.complaint_id,
         profile=profile.ref,
         stage=stage,
-        stage_name=profile.stage(stage).name,
+        stage_name=profile.stage_name(stage),
         owner=found.owner,
         today=today,
         as_of=as_of,

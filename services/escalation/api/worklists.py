@@ -13,7 +13,7 @@ from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, O
 from services.escalation.policy import policy as deadline_policy
 from services.escalation.timeline import from_json
 from shared.clock import business_date
-from shared.complaints.scope import SCOPE_SQL, complaint_scope
+from shared.complaints.scope import complaint_scope
 from shared.db import raw_connection
 from shared.http.deps import CurrentPrincipal, PlatformDep
 from shared.http.problems import problem_responses
@@ -60,11 +60,11 @@ async def worklist(
     today = business_date(platform.clock.now())
     policy = deadline_policy(platform.settings)
     profiles = default_profiles()
-    where = SCOPE_SQL.format(all="$1", providers="$2", logged_by="$3")
     async with raw_connection(platform.pool) as conn:
         scope = await complaint_scope(conn, principal)
+        where, args = scope.where(1)
         rows = await conn.fetch(
-            f"SELECT timeline::text AS timeline FROM escalation.timelines WHERE open AND {where}", *scope.sql_args()
+            f"SELECT timeline::text AS timeline FROM escalation.timelines WHERE open AND {where}", *args
         )
     items: list[WorklistItem] = []
     for row in rows:
@@ -77,7 +77,7 @@ async def worklist(
                     WorklistItem(
                         complaint_id=found.complaint_id,
                         stage=stage,
-                        stage_name=profile.stage(stage).name,
+                        stage_name=profile.stage_name(stage),
                         owner=d.owner,
                         kind=d.kind,
                         label=d.label,

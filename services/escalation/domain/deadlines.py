@@ -137,6 +137,8 @@ def deadlines(timeline: Timeline, profile: Profile, today: date, policy: Policy 
         "003",
     )
     for stage in t.stages:
+        if stage.number > profile.final_stage:
+            continue  # a stage the profile does not have: no stated timescale to hold it to
         add(
             DeadlineKind.STAGE_RESPONSE,
             f"Respond at {profile.stage(stage.number).name}",

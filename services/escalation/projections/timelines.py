@@ -33,6 +33,8 @@ class TimelinesProjection(Projection):
                 complaint_id text PRIMARY KEY,
                 provider_organisation_id text,
                 logged_by_organisation_id text NOT NULL,
+                programme text NOT NULL,
+                restricted boolean NOT NULL,
                 open boolean NOT NULL,
                 timeline jsonb NOT NULL)""",
             f"CREATE INDEX {index}_open ON {table} (complaint_id) WHERE open",
@@ -50,12 +52,16 @@ class TimelinesProjection(Projection):
             if found is None or found == current:
                 continue
             await conn.execute(
-                f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id, open, timeline)
-                    VALUES ($1, $2, $3, $4, $5::jsonb)
-                    ON CONFLICT (complaint_id) DO UPDATE SET open = EXCLUDED.open, timeline = EXCLUDED.timeline""",
+                f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id, programme,
+                        restricted, open, timeline)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+                    ON CONFLICT (complaint_id) DO UPDATE
+                    SET restricted = EXCLUDED.restricted, open = EXCLUDED.open, timeline = EXCLUDED.timeline""",
                 found.complaint_id,
                 found.provider_organisation_id,
                 found.logged_by_organisation_id,
+                found.programme,
+                found.restricted,
                 found.timeline.withdrawn_on is None,
                 json.dumps(to_json(found)),
             )
