@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.intake.api.complaints import router as complaints_router
 from services.intake.api.dissatisfactions import router as dissatisfactions_router
+from services.intake.api.letters import router as letters_router
 from services.intake.api.responses import router as responses_router
 from services.intake.api.work import router as work_router
 from services.intake.projections.complaints import ComplaintListProjection
@@ -26,6 +27,7 @@ SPEC = ServiceSpec(
         complaints_router,
         work_router,
         responses_router,
+        letters_router,
         dissatisfactions_router,
         directory_router,
         erasure_router,
