@@ -31,6 +31,7 @@ FACT_COLUMNS = (
     "complainant_kind",
     "received_on",
     "logged_by_organisation_id",
+    "withdrawn_on",
 )
 
 
@@ -54,6 +55,7 @@ def fact_of(data: dict[str, Any]) -> tuple[Any, ...]:
         kind,
         data["received_on"],
         data["logged_by_organisation_id"],
+        None,
     )
 
 
@@ -63,6 +65,9 @@ async def replay(store: PostgresEventStore, until: LogPosition) -> Replayed:
         for event in events:
             if event.position > until:
                 return replayed
+            if event.type == "complaint.withdrawn" and event.data["complaint_id"] in replayed.complaints:
+                fact = replayed.complaints[event.data["complaint_id"]]
+                replayed.complaints[event.data["complaint_id"]] = (*fact[:-1], event.data["withdrawn_on"])
             if event.type == "complaint.registered":
                 replayed.complaints[event.data["complaint_id"]] = fact_of(event.data)
                 for element in event.data["elements"]:

@@ -66,8 +66,8 @@ async def test_complaints_received_by_month_and_category(
 
     rows = await eventually(mine, lambda r: sum(x["complaints"] for x in r) == 3, what="three complaints")
     assert rows == [
-        {"provider": provider.organisation_id, "month": "2026-09", "complaints": 2},
-        {"provider": provider.organisation_id, "month": "2026-10", "complaints": 1},
+        {"provider": provider.organisation_id, "month": "2026-09", "complaints": 2, "withdrawn": 0},
+        {"provider": provider.organisation_id, "month": "2026-10", "complaints": 1, "withdrawn": 0},
     ]
 
     by_category = await reporting.get(
@@ -76,7 +76,7 @@ async def test_complaints_received_by_month_and_category(
         headers=provider.caseworker,
     )
     body = by_category.json()
-    assert body["columns"] == ["provider", "category", "complaints"]
+    assert body["columns"] == ["provider", "category", "complaints", "withdrawn"]
     assert body["last_event_at"] is not None
     assert [(r["category"], r["complaints"]) for r in body["rows"]] == [(RESPECT, 1), (TOO_LONG, 2), (WRONG, 1)]
 
@@ -106,8 +106,8 @@ async def test_csv_parses_back_with_a_header_row(
 
     rows = await eventually(as_csv, lambda r: sum(int(x["complaints"]) for x in r) == 3, what="three in the CSV")
     assert rows == [
-        {"programme": "ipes", "nation": "england", "quarter": "2026-Q3", "complaints": "2"},
-        {"programme": "ipes", "nation": "england", "quarter": "2026-Q4", "complaints": "1"},
+        {"programme": "ipes", "nation": "england", "quarter": "2026-Q3", "complaints": "2", "withdrawn": "0"},
+        {"programme": "ipes", "nation": "england", "quarter": "2026-Q4", "complaints": "1", "withdrawn": "0"},
     ]
 
 
@@ -134,3 +134,80 @@ async def test_a_provider_sees_only_its_own_figures_and_bad_input_is_a_problem(
         headers=other,
     )
     assert "query.group_by.0" in [e["field"] for e in assert_problem(unknown, 422, "validation")["errors"]]
+
+
+async def test_responses_within_timescale_outcomes_withdrawals_and_dissatisfactions(
+    client: httpx.AsyncClient, reporting: httpx.AsyncClient, provider: Provider, auth: TokenFactory
+) -> None:
+    """Counted by hand: received Mon 26 Oct; stage 1 due 15 working days on (Mon 16 Nov)."""
+    from tests.api.test_intake_dissatisfactions import body as dissatisfaction_body
+    from tests.api.test_intake_work import post_ok
+
+    def person(name: str) -> dict[str, str]:
+        return auth(provider.organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER, subject=name)
+
+    def answer(issued_on: str) -> dict[str, Any]:
+        return {
+            "stage": 1,
+            "final": False,
+            "issued_on": issued_on,
+            "reviewer_user_id": "bob",
+            "text": "We looked into it.",
+            "findings": [{"element_id": "E1", "desired_outcome_achievable": True}],
+        }
+
+    on_time = (await register(client, provider.caseworker, provider.body(received_on="2026-10-26"))).json()
+    late = (await register(client, provider.caseworker, provider.body(received_on="2026-10-26"))).json()
+    withdrawn = (await register(client, provider.caseworker, provider.body(received_on="2026-10-26"))).json()
+    await post_ok(client, person("ann"), on_time["complaint_id"], "responses", answer("2026-11-16"))
+    await post_ok(client, person("ann"), late["complaint_id"], "responses", answer("2026-11-17"))
+    await post_ok(
+        client,
+        provider.caseworker,
+        on_time["complaint_id"],
+        "outcomes",
+        {"element_id": "E1", "outcomes": ["apology", "financial_redress"], "financial_redress_pence": 5000},
+    )
+    await post_ok(
+        client,
+        provider.caseworker,
+        withdrawn["complaint_id"],
+        "withdrawal",
+        {"withdrawn_on": "2026-10-30", "reason": "Sorted out."},
+    )
+    for _ in range(2):
+        response = await client.post(
+            "/dissatisfactions",
+            json=dissatisfaction_body(provider, raised_on="2026-11-10", resolved_on="2026-11-10"),
+            headers=provider.caseworker,
+        )
+        assert response.status_code == 201, response.text
+    window = {"from": "2026-10-01", "to": "2026-11-30", "group_by": ["provider"]}
+
+    async def figure(name: str, **params: Any) -> list[dict[str, Any]]:
+        response = await reporting.get(f"/figures/{name}", params={**window, **params}, headers=provider.caseworker)
+        assert response.status_code == 200, response.text
+        return list(response.json()["rows"])
+
+    responses = await eventually(
+        lambda: figure("responses", by_stage="true"), lambda r: bool(r) and r[0]["responses"] == 2, what="responses"
+    )
+    assert responses == [
+        {"provider": provider.organisation_id, "stage": 1, "responses": 2, "within_timescale": 1, "final_responses": 0}
+    ]
+    outcomes = await eventually(lambda: figure("outcomes"), lambda r: len(r) == 2, what="outcomes")
+    assert [(r["outcome"], r["elements"], r["redress_pence"]) for r in outcomes] == [
+        ("apology", 1, 0),
+        ("financial_redress", 1, 5000),
+    ]
+    received = await eventually(
+        lambda: figure("complaints-received"), lambda r: r[0]["withdrawn"] == 1, what="withdrawn"
+    )
+    assert (received[0]["complaints"], received[0]["withdrawn"]) == (3, 1)
+    assert await eventually(lambda: figure("dissatisfactions"), lambda r: bool(r), what="dissatisfactions") == [
+        {"provider": provider.organisation_id, "dissatisfactions": 2}
+    ]
+    by_kind = await reporting.get(
+        "/figures/dissatisfactions", params={**window, "group_by": ["complainant_kind"]}, headers=provider.caseworker
+    )
+    assert "query.group_by" in [e["field"] for e in assert_problem(by_kind, 422, "validation")["errors"]]
