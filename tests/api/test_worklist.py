@@ -93,3 +93,21 @@ async def test_the_worklist_moves_as_the_clock_advances_and_is_scoped(
     stranger = auth(other, OrganisationKind.PROVIDER, Role.CASEWORKER)
     response = await escalation_client.get("/worklist", headers=stranger)
     assert entries(response.json(), ids) == []
+
+
+async def test_staff_complaints_are_on_the_worklist_only_for_those_cleared(
+    client: httpx.AsyncClient, escalation_client: httpx.AsyncClient, provider: Provider, auth: TokenFactory
+) -> None:
+    body = provider.body(received_on="2026-11-02", staff_complaint={"responsible_team_leader_user_id": "tl-9"})
+    created = (await register(client, provider.caseworker, body)).json()
+    ids = {created["complaint_id"]}
+    cleared = auth(provider.organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER, Role.STAFF_COMPLAINTS)
+
+    async def worklist_of(headers: dict[str, str]) -> dict[str, Any]:
+        response = await escalation_client.get("/worklist", headers=headers)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    await eventually(lambda: worklist_of(cleared), lambda b: len(entries(b, ids)) == 1, what="the cleared see it")
+    assert entries(await worklist_of(provider.caseworker), ids) == []
