@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.intake.api.dissatisfaction_schemas import DissatisfactionIn
+from services.intake.api.routing_schemas import RedirectionIn, ReferralIn
 from services.intake.api.schemas import AcknowledgeIn, RegisterComplaintIn
 from services.intake.api.work_schemas import (
     ActionCompletionIn,
@@ -52,6 +53,8 @@ from shared.complaints.commands import (
     RecordDiscussion,
     RecordOutcome,
     RecordProcessExplanation,
+    RedirectComplaint,
+    ReferToProvider,
     RegisterComplaint,
     RequestRewording,
     ResponseContent,
@@ -240,7 +243,7 @@ async def acknowledge_complaint(
     command = AcknowledgeComplaint(
         acknowledged_on=body.acknowledged_on, method=body.method, today=business_date(ctx.now)
     )
-    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match)
+    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match, acting=True)
 
 
 def _required(value: Any) -> dict[str, Any]:
@@ -292,7 +295,8 @@ async def _seal_for(platform: Platform, subject_id: uuid.UUID, values: Mapping[s
 async def _decide(
     platform: Platform, complaint_id: str, command: Command, ctx: CommandContext, if_match: int | None
 ) -> Outcome[ComplaintState]:
-    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match)
+    """Every work command is the acting organisation's: refused to a provider once redirected away (R3)."""
+    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match, acting=True)
 
 
 async def explain_process(
@@ -506,6 +510,48 @@ async def mark_staff_complaint(
 ) -> Outcome[ComplaintState]:
     marker = StaffComplaintMarker(responsible_team_leader_user_id=body.responsible_team_leader_user_id)
     return await _decide(platform, complaint_id, MarkAsStaffComplaint(marker=marker), ctx, if_match)
+
+
+# Routing (R3)
+
+
+async def redirect(
+    platform: Platform, complaint_id: str, body: RedirectionIn, ctx: CommandContext, if_match: int | None
+) -> Outcome[ComplaintState]:
+    """A provider redirects to a registered Jobcentre (000 14.04, 14.09, 14.20); the rules are the decider's."""
+    ensure_role(ctx.principal, *WORKING_ROLES, requirement="R3")
+    if ctx.principal.organisation_kind is not OrganisationKind.PROVIDER:
+        raise Forbidden(
+            detail="a provider redirects a complaint raised with it to the Jobcentre",
+            requirement="R3",
+            guidance="000 14.04, 14.09",
+        )
+    async with raw_connection(platform.pool) as conn:
+        kind = await conn.fetchval(
+            "SELECT kind FROM directory.organisations WHERE organisation_id = $1", body.to_organisation_id
+        )
+    if kind != OrganisationKind.JOBCENTRE.value:
+        error = FieldError("to_organisation_id", "R3", "not a registered Jobcentre")
+        raise ValidationProblem(detail=f"{error.field}: {error.message}", requirement="R3", errors=[error])
+    command = RedirectComplaint(
+        reason=body.reason,
+        to_organisation_id=body.to_organisation_id,
+        redirected_on=body.redirected_on,
+        acting_organisation_id=ctx.principal.organisation_id,
+        today=business_date(ctx.now),
+    )
+    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match)
+
+
+async def refer_to_provider(
+    platform: Platform, complaint_id: str, body: ReferralIn, ctx: CommandContext, if_match: int | None
+) -> Outcome[ComplaintState]:
+    """The Jobcentre that logged a complaint about a provider refers it there (000 14.06-14.08)."""
+    ensure_role(ctx.principal, *WORKING_ROLES, requirement="R3")
+    command = ReferToProvider(
+        referred_on=body.referred_on, acting_organisation_id=ctx.principal.organisation_id, today=business_date(ctx.now)
+    )
+    return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match)
 
 
 # Dissatisfactions (R2)

@@ -23,6 +23,7 @@ from services.intake.api.schemas import (
     ResolutionActionOut,
     ResponseDraftOut,
     ResponseOut,
+    RoutingOut,
     SignpostingOut,
     SpecialCustomerRecordOut,
     StaffComplaintOut,
@@ -33,6 +34,8 @@ from shared.complaints.decider import ComplaintState
 from shared.complaints.events import (
     COMPLAINT_CODEC,
     ComplaintMarkedAsStaffComplaint,
+    ComplaintRedirected,
+    ComplaintReferredToProvider,
     ComplaintRegistered,
     ComplaintsProcessExplained,
     ComplaintWithdrawn,
@@ -65,9 +68,29 @@ class _Work:
     outcomes: dict[str, OutcomeOut] = field(default_factory=dict)
     withdrawal: WithdrawalOut | None = None
     staff_complaint: StaffComplaintOut | None = None
+    routing: list[RoutingOut] = field(default_factory=list)
 
     def apply(self, event: DomainEvent) -> None:
         match event:
+            case ComplaintRedirected():
+                self.routing.append(
+                    RoutingOut(
+                        kind="redirection",
+                        reason=event.reason,
+                        from_organisation_id=event.from_organisation_id,
+                        to_organisation_id=event.to_organisation_id,
+                        routed_on=event.redirected_on,
+                    )
+                )
+            case ComplaintReferredToProvider():
+                self.routing.append(
+                    RoutingOut(
+                        kind="referral_to_provider",
+                        from_organisation_id=event.from_organisation_id,
+                        to_organisation_id=event.to_organisation_id,
+                        routed_on=event.referred_on,
+                    )
+                )
             case ComplaintsProcessExplained():
                 self.process_explanation = ProcessExplanationOut(
                     explained_on=event.explained_on,
@@ -231,6 +254,8 @@ def complaint_view(state: ComplaintState, recorded: list[RecordedEvent], as_of: 
         responses=work.responses,
         outcomes=list(work.outcomes.values()),
         withdrawal=work.withdrawal,
+        routing=work.routing,
+        owner_organisation_id=state.redirected_to_organisation_id,
         as_of=as_of,
     )
 

@@ -25,6 +25,7 @@ from shared.complaints.vocabulary import (
     DiscussionParty,
     OutcomeKind,
     RaisedVia,
+    RedirectionReason,
 )
 from shared.decider import Command
 from shared.vocabulary import Nation, Programme
@@ -161,3 +162,22 @@ class RecordOutcome(Command):
 
 class MarkAsStaffComplaint(Command):
     marker: StaffComplaintMarker
+
+
+class RedirectComplaint(Command):
+    """A provider redirects the complaint to the Jobcentre (R3; 000 14.04, 14.09, 14.20)."""
+
+    reason: RedirectionReason
+    to_organisation_id: str
+    """A registered Jobcentre: the handler checks the directory."""
+    redirected_on: date
+    acting_organisation_id: str
+    today: date
+
+
+class ReferToProvider(Command):
+    """The Jobcentre that logged a complaint about a provider refers it to the provider (R3; 000 14.06-14.08)."""
+
+    referred_on: date
+    acting_organisation_id: str
+    today: date

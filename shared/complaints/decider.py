@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shared.complaints import responses, working
+from shared.complaints import responses, routing, working
 from shared.complaints.checks import open_for_work, refuse_if
 from shared.complaints.commands import (
     AcknowledgeComplaint,
@@ -21,6 +21,8 @@ from shared.complaints.commands import (
     RecordDiscussion,
     RecordOutcome,
     RecordProcessExplanation,
+    RedirectComplaint,
+    ReferToProvider,
     RegisterComplaint,
     RequestRewording,
     SendApprovedDraft,
@@ -30,6 +32,8 @@ from shared.complaints.commands import (
 from shared.complaints.events import (
     ComplaintAcknowledged,
     ComplaintMarkedAsStaffComplaint,
+    ComplaintRedirected,
+    ComplaintReferredToProvider,
     ComplaintRegistered,
     ComplaintsProcessExplained,
     ComplaintWithdrawn,
@@ -105,6 +109,10 @@ def decide(command: Command, state: ComplaintState) -> list[DomainEvent]:
             return responses.request_rewording(command, state)
         case SendApprovedDraft():
             return responses.send_approved_draft(command, state)
+        case RedirectComplaint():
+            return routing.redirect(command, state)
+        case ReferToProvider():
+            return routing.refer_to_provider(command, state)
     raise TypeError(f"not a complaint command: {command!r}")
 
 
@@ -271,6 +279,7 @@ def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
                 programme=event.programme,
                 provider_organisation_id=event.provider_organisation_id,
                 logged_by_organisation_id=event.logged_by_organisation_id,
+                logged_by_organisation_kind=event.logged_by_organisation_kind,
                 received_on=event.received_on,
                 nation=event.nation,
                 subject_id=event.complainant.subject_id if event.complainant else None,
@@ -283,6 +292,14 @@ def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
                 ),
                 element_ids=tuple(e.element_id for e in event.elements),
             )
+        case ComplaintRedirected():
+            return replace(
+                state,
+                redirected_to_organisation_id=event.to_organisation_id,
+                redirected_from_organisation_id=event.from_organisation_id,
+            )
+        case ComplaintReferredToProvider():
+            return replace(state, referred_to_provider=True)
         case ComplaintAcknowledged():
             return replace(state, acknowledged_on=event.acknowledged_on, acknowledgement_method=event.method)
         case ComplaintsProcessExplained():
@@ -355,3 +372,20 @@ def is_terminal(state: ComplaintState) -> bool:
 COMPLAINT_DECIDER: Decider[Command, DomainEvent, ComplaintState] = Decider(
     initial_state=ComplaintState(), decide=decide, evolve=evolve, is_terminal=is_terminal
 )
+
+ROUTING_COMMANDS = (RegisterComplaint, RedirectComplaint, ReferToProvider)
+"""Commands that carry their own routing rules; every other command is work on the complaint."""
+
+
+def decide_as(
+    organisation_id: str | None, organisation_kind: str | None
+) -> Decider[Command, DomainEvent, ComplaintState]:
+    """The decider for a command from an organisation: once a complaint is redirected, its receiving Jobcentre
+    owns it and a provider's work on it is refused (R3; 000 14.04, 14.09). Checked on the very state decided on."""
+
+    def acting_decide(command: Command, state: ComplaintState) -> list[DomainEvent]:
+        if state.registered and not isinstance(command, ROUTING_COMMANDS):
+            routing.may_act(state, organisation_id, organisation_kind)
+        return decide(command, state)
+
+    return Decider(initial_state=ComplaintState(), decide=acting_decide, evolve=evolve, is_terminal=is_terminal)

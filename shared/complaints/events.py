@@ -22,6 +22,7 @@ from shared.complaints.vocabulary import (
     DiscussionParty,
     OutcomeKind,
     RaisedVia,
+    RedirectionReason,
 )
 from shared.decider import DomainEvent, EventCodec
 from shared.vocabulary import Nation, Programme
@@ -268,6 +269,33 @@ class ComplaintMarkedAsStaffComplaint(DomainEvent):
     marker: StaffComplaintMarker
 
 
+class ComplaintRedirected(DomainEvent):
+    """A provider redirected the complaint to the Jobcentre, which owns it from now on (R3; 000 14.04, 14.09, 14.20).
+
+    An event, never a deletion: the provider still sees the complaint, and its history shows the redirection.
+    """
+
+    event_type = "complaint.redirected"
+
+    complaint_id: str
+    reason: RedirectionReason
+    from_organisation_id: str
+    to_organisation_id: str
+    redirected_on: date
+
+
+class ComplaintReferredToProvider(DomainEvent):
+    """The Jobcentre that logged a complaint about a provider referred it to that provider, which handles it as if
+    raised directly (R3; 000 14.06-14.08)."""
+
+    event_type = "complaint.referred_to_provider"
+
+    complaint_id: str
+    from_organisation_id: str
+    to_organisation_id: str
+    referred_on: date
+
+
 COMPLAINT_CODEC = EventCodec(
     ComplaintRegistered,
     ComplaintAcknowledged,
@@ -283,4 +311,6 @@ COMPLAINT_CODEC = EventCodec(
     ResponseIssued,
     OutcomeRecorded,
     ComplaintMarkedAsStaffComplaint,
+    ComplaintRedirected,
+    ComplaintReferredToProvider,
 )

@@ -32,7 +32,9 @@ class ComplaintScope:
         *,
         programme: str | None = None,
         restricted: bool = False,
+        routed_to: str | None = None,
     ) -> bool:
+        """`routed_to`: the Jobcentre a provider redirected the complaint to, which owns it from then on (R3)."""
         if restricted and not self.staff_complaints:
             return False
         if self.see_all:
@@ -41,18 +43,24 @@ class ComplaintScope:
             return True
         if programme is not None and programme in self.programmes:
             return True
+        if self.logged_by is not None and routed_to is not None and self.logged_by == routed_to:
+            return True
         return self.logged_by is not None and self.logged_by == logged_by_organisation_id
 
     def sql_args(self) -> tuple[bool, list[str], str | None]:
         """Arguments for `SCOPE_SQL`, in order."""
         return self.see_all, list(self.provider_ids), self.logged_by
 
-    def where(self, first: int) -> tuple[str, list[Any]]:
+    def where(self, first: int, *, routed: bool = False) -> tuple[str, list[Any]]:
         """The full scope as SQL over a table with `provider_organisation_id`, `logged_by_organisation_id`,
-        `programme` and `restricted` columns, with placeholders from `$first`; and its arguments."""
+        `programme` and `restricted` columns, with placeholders from `$first`; and its arguments.
+
+        `routed`: the table also has `routed_to_organisation_id`, the Jobcentre a complaint was redirected to,
+        which sees it (R3)."""
         p = [f"${first + i}" for i in range(5)]
+        routed_sql = f" OR routed_to_organisation_id = {p[2]}" if routed else ""
         sql = (
-            f"(({p[0]} OR provider_organisation_id = ANY({p[1]}) OR logged_by_organisation_id = {p[2]} "
+            f"(({p[0]} OR provider_organisation_id = ANY({p[1]}) OR logged_by_organisation_id = {p[2]}{routed_sql} "
             f"OR programme = ANY({p[3]})) AND (NOT restricted OR {p[4]}))"
         )
         args = [self.see_all, list(self.provider_ids), self.logged_by, list(self.programmes), self.staff_complaints]

@@ -78,6 +78,12 @@ class ComplaintState:
     responses: tuple[ResponseState, ...] = ()
     withdrawn_on: date | None = None
     elements_with_outcome: frozenset[str] = frozenset()
+    logged_by_organisation_kind: str | None = None
+    redirected_to_organisation_id: str | None = None
+    """The Jobcentre a provider redirected the complaint to: it owns the complaint from then on (R3)."""
+    redirected_from_organisation_id: str | None = None
+    referred_to_provider: bool = False
+    """Referred by the Jobcentre that logged it to its provider (R3; 000 14.06-14.08)."""
 
     @property
     def last_stage(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.commands import Loaded, Outcome, execute, load
-from shared.complaints.decider import COMPLAINT_DECIDER, STREAM_TYPE, ComplaintState, complaint_stream
+from shared.complaints.decider import COMPLAINT_DECIDER, STREAM_TYPE, ComplaintState, complaint_stream, decide_as
 from shared.complaints.events import COMPLAINT_CODEC
 from shared.decider import Command
 from shared.eventstore.base import EventStore
@@ -19,13 +19,25 @@ async def load_complaint(
 
 
 async def decide_on_complaint(
-    store: EventStore, complaint_id: str, command: Command, ctx: CommandContext, if_match: int | None = None
+    store: EventStore,
+    complaint_id: str,
+    command: Command,
+    ctx: CommandContext,
+    if_match: int | None = None,
+    *,
+    acting: bool = False,
 ) -> Outcome[ComplaintState]:
+    """`acting`: the command is the principal's organisation's work, refused once the complaint was redirected
+    away from it (R3)."""
+    decider = COMPLAINT_DECIDER
+    if acting:
+        principal = ctx.principal
+        decider = decide_as(principal.organisation_id, principal.organisation_kind.value)
     return await execute(
         store,
         stream_id=complaint_stream(complaint_id),
         stream_type=STREAM_TYPE,
-        decider=COMPLAINT_DECIDER,
+        decider=decider,
         codec=COMPLAINT_CODEC,
         command=command,
         ctx=ctx,

@@ -108,3 +108,10 @@ class DraftStatus(StrEnum):
     REWORDING_REQUESTED = "rewording_requested"
     SUPERSEDED = "superseded"
     SENT = "sent"
+
+
+class RedirectionReason(StrEnum):
+    """Why a provider redirects a complaint to the Jobcentre (R3)."""
+
+    PROGRAMME_POLICY = "programme_policy"  # about programme policy, e.g. IPES policy (000 14.09)
+    MIXED_COMPLAINT = "mixed_complaint"  # against both provider and Jobcentre: the Jobcentre leads (14.03-14.04, 14.20)

@@ -42,6 +42,7 @@ async def _visible_stream(
             state.logged_by_organisation_id,
             programme=state.programme.value if state.programme else None,
             restricted=restricted,
+            routed_to=state.redirected_to_organisation_id,
         ):
             return state, loaded.recorded
     # Outside the caller's scope looks exactly like absent (R61).

@@ -166,7 +166,7 @@ async def list_complaints(
     after = _decode_cursor(cursor) if cursor else None
     async with raw_connection(platform.pool) as conn:
         scope = await complaint_scope(conn, principal)
-        where, scope_args = scope.where(first=1)
+        where, scope_args = scope.where(first=1, routed=True)
         rows = await conn.fetch(
             f"""SELECT complaint_id, status, programme, about, provider_organisation_id, logged_by_organisation_id,
                        channel, nation, received_on, categories, complainant_kind, complainant_name::text AS name,

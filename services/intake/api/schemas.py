@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -20,6 +20,7 @@ from shared.complaints.vocabulary import (
     DraftStatus,
     OutcomeKind,
     RaisedVia,
+    RedirectionReason,
 )
 from shared.http.personal import PersonalText
 from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
@@ -297,6 +298,16 @@ class WithdrawalOut(BaseModel):
     reason: PersonalText = None
 
 
+class RoutingOut(BaseModel):
+    """One routing of the complaint (R3): a redirection to the Jobcentre, or a referral to the provider."""
+
+    kind: Literal["redirection", "referral_to_provider"]
+    reason: RedirectionReason | None = Field(None, description="A redirection's reason (000 14.04, 14.09, 14.20)")
+    from_organisation_id: str
+    to_organisation_id: str
+    routed_on: date
+
+
 class ComplaintOut(BaseModel):
     complaint_id: str
     status: ComplaintStatus
@@ -327,6 +338,12 @@ class ComplaintOut(BaseModel):
     responses: list[ResponseOut] = Field(default_factory=list)
     outcomes: list[OutcomeOut] = Field(default_factory=list, description="Per element, the latest record (R8)")
     withdrawal: WithdrawalOut | None = None
+    routing: list[RoutingOut] = Field(
+        default_factory=list, description="Redirections and referrals, oldest first: visible to both sides (R3)"
+    )
+    owner_organisation_id: str | None = Field(
+        None, description="The Jobcentre the complaint was redirected to, which deals with it from then on (R3)"
+    )
     as_of: datetime | None = Field(None, description="Set when this is the complaint as it stood at that instant")
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Response
 
 from services.intake import handlers
 from services.intake.api.access import ComplaintId, _visible_stream, answer
+from services.intake.api.routing import router as routing_router
 from services.intake.api.schemas import ComplaintOut
 from services.intake.api.work_schemas import (
     ActionCompletionIn,
@@ -232,3 +233,7 @@ async def mark_staff_complaint(
     await _visible_stream(platform, ctx.principal, complaint_id)
     outcome = await handlers.mark_staff_complaint(platform, str(complaint_id), body, ctx, if_match)
     return await answer(platform, complaint_id, outcome, response)
+
+
+# Routing (R3) lives in its own module, served under this router's prefix.
+router.include_router(routing_router)

@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.complaints.events import (
     ComplaintMarkedAsStaffComplaint,
+    ComplaintRedirected,
     ComplaintRegistered,
     ComplaintWithdrawn,
     ResponseIssued,
@@ -42,7 +43,8 @@ class ComplaintListProjection(Projection):
                 registered_at timestamptz NOT NULL,
                 version integer NOT NULL,
                 restricted boolean NOT NULL DEFAULT false,
-                special_customer_record boolean NOT NULL DEFAULT false)""",
+                special_customer_record boolean NOT NULL DEFAULT false,
+                routed_to_organisation_id text)""",
             f"CREATE INDEX {index}_by_provider ON {table} (provider_organisation_id, registered_at DESC)",
             f"CREATE INDEX {index}_by_logger ON {table} (logged_by_organisation_id, registered_at DESC)",
             f"CREATE INDEX {index}_by_registered ON {table} (registered_at DESC, complaint_id DESC)",
@@ -59,6 +61,9 @@ class ComplaintListProjection(Projection):
                 await _update(conn, table, event, "status = $3", ComplaintStatus.CLOSED.value)
             elif event.type == ComplaintMarkedAsStaffComplaint.event_type:
                 await _update(conn, table, event, "restricted = $3", True)
+            elif event.type == ComplaintRedirected.event_type:
+                # The receiving Jobcentre owns it and sees it; the provider still does (R3).
+                await _update(conn, table, event, "routed_to_organisation_id = $3", event.data["to_organisation_id"])
 
 
 async def _registered(conn: Any, table: str, event: RecordedEvent) -> None:

@@ -165,6 +165,8 @@ def test_the_registered_event_has_a_stable_type_and_no_plaintext() -> None:
         "complaint.marked_as_staff_complaint",
         "complaint.outcome_recorded",
         "complaint.process_explained",
+        "complaint.redirected",
+        "complaint.referred_to_provider",
         "complaint.registered",
         "complaint.resolution_action_completed",
         "complaint.resolution_action_planned",
