@@ -16,6 +16,7 @@ from shared.clock import business_date
 from shared.complaints.events import (
     ComplaintAcknowledged,
     ComplaintMarkedAsStaffComplaint,
+    ComplaintRedirected,
     ComplaintRegistered,
     ComplaintWithdrawn,
     ResponseIssued,
@@ -37,6 +38,8 @@ class ComplaintTimeline:
     programme: str = ""
     restricted: bool = False
     """A complaint about a member of staff: only principals cleared for them see it (R10)."""
+    routed_to_organisation_id: str | None = None
+    """The Jobcentre a provider redirected it to, which owns it from then on (R3)."""
 
 
 def evolve_timeline(
@@ -77,6 +80,9 @@ def evolve_timeline(
             return replace(current, timeline=replace(t, withdrawn_on=withdrawn.withdrawn_on))
         case ComplaintMarkedAsStaffComplaint.event_type:
             return replace(current, restricted=True)
+        case ComplaintRedirected.event_type:
+            redirected = ComplaintRedirected.model_validate(event.data)
+            return replace(current, routed_to_organisation_id=redirected.to_organisation_id, owner=Owner.JOBCENTRE)
     return current
 
 
@@ -131,6 +137,7 @@ def from_json(raw: dict[str, Any]) -> ComplaintTimeline:
         owner=Owner(raw["owner"]),
         programme=raw.get("programme", ""),
         restricted=raw.get("restricted", False),
+        routed_to_organisation_id=raw.get("routed_to_organisation_id"),
     )
 
 

@@ -292,3 +292,17 @@ async def test_bad_referral_input_names_the_field(client: httpx.AsyncClient, sid
     complaint_id = await sides.complaint(client, by=sides.jobcentre)
     response = await post(client, sides.jobcentre, complaint_id, "referral-to-provider", {"referred_on": "2026-11-19"})
     assert error_fields(assert_problem(response, 422)) == {"referred_on": "R3"}
+
+
+async def test_the_receiving_jobcentre_sees_the_deadlines_and_owns_them(
+    client: httpx.AsyncClient, escalation: httpx.AsyncClient, sides: Sides, clock: FixedClock
+) -> None:
+    complaint_id = await sides.complaint(client)
+    url = f"/complaints/{complaint_id}/deadlines"
+    assert (await escalation.get(url, headers=sides.jobcentre)).status_code == 404
+    await post_ok(client, sides.provider.caseworker, complaint_id, "redirection", redirection(sides, clock))
+    seen = await escalation.get(url, headers=sides.jobcentre)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["owner"] == "jobcentre"
+    assert (await escalation.get(url, headers=sides.provider.caseworker)).status_code == 200
+    assert (await escalation.get(url, headers=sides.other_jobcentre)).status_code == 404

@@ -75,6 +75,7 @@ async def get_deadlines(
             found.logged_by_organisation_id,
             programme=found.programme,
             restricted=found.restricted,
+            routed_to=found.routed_to_organisation_id,
         )
         if not visible:
             found = None

@@ -62,7 +62,7 @@ async def worklist(
     profiles = default_profiles()
     async with raw_connection(platform.pool) as conn:
         scope = await complaint_scope(conn, principal)
-        where, args = scope.where(1)
+        where, args = scope.where(1, routed=True)
         rows = await conn.fetch(
             f"SELECT timeline::text AS timeline FROM escalation.timelines WHERE open AND {where}", *args
         )

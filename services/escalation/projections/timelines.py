@@ -35,6 +35,7 @@ class TimelinesProjection(Projection):
                 logged_by_organisation_id text NOT NULL,
                 programme text NOT NULL,
                 restricted boolean NOT NULL,
+                routed_to_organisation_id text,
                 open boolean NOT NULL,
                 timeline jsonb NOT NULL)""",
             f"CREATE INDEX {index}_open ON {table} (complaint_id) WHERE open",
@@ -53,15 +54,17 @@ class TimelinesProjection(Projection):
                 continue
             await conn.execute(
                 f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id, programme,
-                        restricted, open, timeline)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+                        restricted, routed_to_organisation_id, open, timeline)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
                     ON CONFLICT (complaint_id) DO UPDATE
-                    SET restricted = EXCLUDED.restricted, open = EXCLUDED.open, timeline = EXCLUDED.timeline""",
+                    SET restricted = EXCLUDED.restricted, routed_to_organisation_id = EXCLUDED.routed_to_organisation_id,
+                        open = EXCLUDED.open, timeline = EXCLUDED.timeline""",
                 found.complaint_id,
                 found.provider_organisation_id,
                 found.logged_by_organisation_id,
                 found.programme,
                 found.restricted,
+                found.routed_to_organisation_id,
                 found.timeline.withdrawn_on is None,
                 json.dumps(to_json(found)),
             )
