@@ -37,7 +37,10 @@ class PersonalDataErased(DomainEvent):
 class ErasureIn(BaseModel):
     """A code and an opaque case reference, never free text: this goes into the immutable log."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "erasure_request", "reference": "DPO-2026-0042"}]},
+    )
 
     reason: ErasureReason = Field(description="Why: an erasure request, or the end of the retention period (002 8.29)")
     reference: str = Field(

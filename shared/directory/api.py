@@ -37,16 +37,46 @@ class Strict(BaseModel):
 
 
 class OrganisationIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"organisation_id": "provider-alpha", "name": "Alpha Employment Services Ltd", "kind": "provider"}
+            ]
+        },
+    )
+
     organisation_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["provider-alpha"])
     name: str = Field(min_length=1, max_length=200, examples=["Alpha Employment Services Ltd"])
     kind: OrganisationKind = Field(examples=["provider"])
 
 
 class SubcontractorIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"subcontractor_id": "provider-alpha-sub"}]}
+    )
+
     subcontractor_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["provider-alpha-sub"])
 
 
 class ContractIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_id": "ipes-ew-alpha",
+                    "provider_organisation_id": "provider-alpha",
+                    "programme": "ipes",
+                    "value_pence": 1_250_000_000,
+                    "let_or_renewed_on": "2023-04-01",
+                    "nation": "england",
+                    "title": "IPES England and Wales, lot 1",
+                }
+            ]
+        },
+    )
+
     contract_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["ipes-ew-alpha-2024"])
     provider_organisation_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["provider-alpha"])
     programme: Programme
