@@ -68,12 +68,17 @@ async def devserver(database_url: str):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so teardown can stop the services it started
     )
     banner = await asyncio.to_thread(read_banner, process)
     yield process, ports, banner
     if process.poll() is None:
-        process.kill()
-        process.wait()
+        process.send_signal(signal.SIGINT)  # the runner stops its services itself
+        try:
+            await asyncio.to_thread(process.wait, 30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 async def test_four_services_serve_docs_health_and_openapi_then_stop_on_ctrl_c(devserver) -> None:
