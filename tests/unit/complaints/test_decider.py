@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date
 from typing import Any
 
@@ -23,7 +21,6 @@ from shared.complaints.events import (
     ComplainantRecord,
     ComplaintAcknowledged,
     ComplaintRegistered,
-    ElementRecord,
 )
 from shared.complaints.vocabulary import (
     AcknowledgementMethod,
@@ -35,28 +32,9 @@ from shared.complaints.vocabulary import (
 )
 from shared.decider import DomainEvent, encode, fold
 from shared.errors import Conflict, NotFound, RuleViolation, ValidationProblem
-from shared.personal_data import open_value, seal_value
+from shared.personal_data import open_value
 from shared.vocabulary import Nation, Programme
-
-SUBJECT = uuid.uuid4()
-KEY = os.urandom(32)
-TODAY = date(2026, 11, 23)
-RECEIVED = date(2026, 11, 20)
-COMPLAINT_ID = str(uuid.uuid4())
-
-
-def sealed(text: str) -> dict[str, Any]:
-    return seal_value(SUBJECT, KEY, text)
-
-
-def element(element_id: str = "E1", category: Category = Category.TAKE_TOO_LONG) -> ElementRecord:
-    return ElementRecord(
-        element_id=element_id,
-        category=category,
-        summary=sealed("My appointment was cancelled three times."),
-        desired_outcome=sealed("A fixed appointment."),
-    )
-
+from tests.unit.complaints.helpers import COMPLAINT_ID, KEY, RECEIVED, SUBJECT, TODAY, element, sealed
 
 COMPLAINANT = ComplainantRecord(
     kind=ComplainantKind.PARTICIPANT,
