@@ -5,10 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check deploy-check sdk
+.PHONY: help install run test test-eventstore lint format bench token lock clean openapi openapi-check deploy-check sdk chaos e2e bench-quick fuzz browser
 
 help:
-	@echo "make run | test | token ROLE=... ORG=... | lint | openapi | bench | lock | clean"
+	@echo "make run | test | e2e | chaos | token ROLE=... ORG=... | lint | openapi | sdk | bench | lock | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,22 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Fault tests: kill -9, PostgreSQL stopped and restarted, two instances, a held transaction (issue 8).
+chaos: $(STAMP)
+	$(PY) -m pytest -m chaos -p no:cacheprovider -rxX tests/chaos $(PYTEST_ARGS)
+
+# Whole journeys across the four services as real processes, driven only through the generated SDKs (issue 7).
+e2e: sdk
+	timeout -s INT -k 30 600 $(PY) -m pytest -m e2e_journeys -p no:cacheprovider -rxX tests/e2e/journeys $(PYTEST_ARGS)
+
+# schemathesis against the four services as processes: no 5xx, responses as documented, errors as problem+json.
+fuzz: $(STAMP)
+	$(PY) -m pytest -m fuzz -p no:cacheprovider tests/fuzz $(PYTEST_ARGS)
+
+# Swagger UI in headless Chromium (Debian's chromium and chromium-driver): authorise, register, see the 201.
+browser: $(STAMP)
+	$(PY) -m pytest -m browser -p no:cacheprovider tests/browser $(PYTEST_ARGS)
 
 # The event-store integration tests alone (CI re-runs them against the machine's PostgreSQL).
 test-eventstore: $(STAMP)
@@ -57,7 +73,11 @@ deploy-check: $(STAMP)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
 
 bench: $(STAMP)
-	$(PY) -m tools.bench
+	$(PY) -m tools.bench $(BENCH_ARGS)
+
+# The same keys at small sizes (about a minute).
+bench-quick: $(STAMP)
+	$(PY) -m tools.bench --quick
 
 # Re-pin every dependency into requirements.lock.
 lock: $(STAMP)

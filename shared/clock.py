@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,6 +39,35 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+class FileClock:
+    """Test mode only (`TEST_CLOCK_FILE`, refused outside APP_ENV=test): "now" is the ISO instant in a file.
+
+    Every service process reads the same file on each call, so an end-to-end test moves time forward
+    across processes by rewriting it (`set`/`advance` replace it atomically, so a reader never sees half).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def now(self) -> datetime:
+        text = self.path.read_text(encoding="utf-8").strip()
+        at = datetime.fromisoformat(text)
+        if at.tzinfo is None:
+            raise ValueError(f"{self.path}: the test clock needs a timezone-aware instant, got {text!r}")
+        return at.astimezone(UTC)
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FileClock needs a timezone-aware instant")
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(at.astimezone(UTC).isoformat())
+        os.replace(temporary, self.path)
+
+    def advance(self, delta: timedelta) -> None:
+        self.set(self.now() + delta)
 
 
 def business_date(instant: datetime) -> date:

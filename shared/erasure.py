@@ -15,6 +15,7 @@ from shared.decider import DomainEvent, encode
 from shared.errors import Forbidden, NotFound
 from shared.eventstore.model import NewEvent
 from shared.http.deps import CommandContextDep, IdempotencyKeyHeader, PlatformDep, require
+from shared.http.examples import ERASED, returns
 from shared.http.problems import problem_responses
 from shared.personal_data import UnknownSubject
 
@@ -68,7 +69,7 @@ router = APIRouter(prefix="/data-subjects", tags=["personal-data"])
     "Data-protection officers and DWP administrators only.",
     response_model=ErasureOut,
     dependencies=[Depends(require(Role.DATA_PROTECTION_OFFICER, Role.DWP_ADMIN, requirement="R62"))],
-    responses=problem_responses(403, 404),
+    responses={**problem_responses(403, 404), **returns(ERASED)},
 )
 async def erase(
     data_subject_id: Annotated[uuid.UUID, Path()],

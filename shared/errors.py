@@ -76,6 +76,15 @@ class NotFound(ProblemError):
 
 
 @dataclass
+class Gone(ProblemError):
+    """It existed and was deliberately removed (e.g. evidence destroyed once ICE concluded, R37)."""
+
+    status: int = 410
+    slug: str = "gone"
+    title: str = "Gone"
+
+
+@dataclass
 class Unauthorized(ProblemError):
     status: int = 401
     slug: str = "unauthorized"

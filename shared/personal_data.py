@@ -64,6 +64,11 @@ def seal_value(subject_id: uuid.UUID, data_key: bytes, value: str) -> dict[str, 
     return {MARKER: {"s": str(subject_id), "n": _b64(nonce), "c": _b64(ciphertext)}}
 
 
+def erased_envelope(subject_id: uuid.UUID) -> dict[str, Any]:
+    """An envelope with no content, for a value given after its subject's erasure: it reads as ERASED."""
+    return {MARKER: {"s": str(subject_id), "n": "", "c": ""}}
+
+
 def open_value(data_key: bytes, envelope: Mapping[str, Any]) -> str:
     inner = envelope[MARKER]
     subject = uuid.UUID(inner["s"])
@@ -132,6 +137,15 @@ class PersonalDataVault:
         if data_key is None:
             raise SubjectErased(subject_id)
         return {name: None if v is None else seal_value(subject_id, data_key, v) for name, v in values.items()}
+
+    async def seal_or_discard(self, subject_id: uuid.UUID, values: Mapping[str, str | None]) -> dict[str, Any]:
+        """As `seal`; once the subject is erased, each value is discarded and an empty envelope of the subject
+        stands in for it, which reads as `ERASED` everywhere: the process goes on (a final response is still
+        owed after an erasure), and nothing of the person is kept."""
+        try:
+            return await self.seal(subject_id, values)
+        except SubjectErased:
+            return {name: None if v is None else erased_envelope(subject_id) for name, v in values.items()}
 
     async def reveal(self, value: Any, allowed: bool = True) -> Any:
         subjects = collect_subjects(value)

@@ -60,6 +60,25 @@ class Settings(BaseSettings):
     )
     deadline_watch_seconds: float = Field(60.0, alias="DEADLINE_WATCH_SECONDS", gt=0)
 
+    # Evidence content (R33, R37): files under `blob_store_path`, or an S3 bucket (credentials from
+    # the AWS chain, never from here). S3 parts are at least 5 MiB, S3's smallest.
+    blob_store: Literal["local", "s3"] = Field("local", alias="BLOB_STORE")
+    blob_store_path: Path = Field(PROJECT_ROOT / ".blobs", alias="BLOB_STORE_PATH")
+    s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")
+    s3_bucket: str | None = Field(None, alias="S3_BUCKET")
+    s3_region: str = Field("eu-west-2", alias="S3_REGION")
+    s3_part_bytes: int = Field(8 * 1024 * 1024, alias="S3_PART_BYTES", ge=5 * 1024 * 1024)
+    evidence_max_bytes: int = Field(100 * 1024 * 1024, alias="EVIDENCE_MAX_BYTES", ge=1)
+
+    # ICE's own published standards (R40; GOV.UK, not in the guidance, so configurable): weeks from acceptance
+    # (resolve) and from allocation to an investigator (settle, report). The ICE gateway and escalation show them.
+    ice_resolve_weeks: int = Field(8, alias="ICE_STANDARD_RESOLVE_WEEKS", ge=1)
+    ice_settle_weeks: int = Field(15, alias="ICE_STANDARD_SETTLE_WEEKS", ge=1)
+    ice_report_weeks: int = Field(20, alias="ICE_STANDARD_REPORT_WEEKS", ge=1)
+
+    # End-to-end tests only: "now" read from this file (shared/clock.py FileClock). Refused outside APP_ENV=test.
+    test_clock_file: Path | None = Field(None, alias="TEST_CLOCK_FILE")
+
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     log_json: bool = Field(True, alias="LOG_JSON")
 
@@ -74,6 +93,20 @@ class Settings(BaseSettings):
                 raise ValueError("DATABASE_URL: required in production (no embedded PostgreSQL)")
         if len(base64.b64decode(self.personal_data_master_key)) != 32:
             raise ValueError("PERSONAL_DATA_MASTER_KEY: must be 32 bytes, base64-encoded")
+        return self
+
+    @model_validator(mode="after")
+    def _test_clock_only_in_test(self) -> Settings:
+        if self.test_clock_file is not None and self.app_env != "test":
+            raise ValueError(
+                f"TEST_CLOCK_FILE: a controllable clock is honoured only in APP_ENV=test, not {self.app_env}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _require_a_bucket_for_s3(self) -> Settings:
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("S3_BUCKET: required when BLOB_STORE is s3")
         return self
 
     @property

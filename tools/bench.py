@@ -1,9 +1,11 @@
-"""Event-store benchmark: append rate against the raw insert rate, and global-log reader lag.
+"""`make bench`: the event store, the register endpoint, projection lag, rebuilds and reads at scale.
 
-Run with `make bench` or `.venv/bin/python -m tools.bench [--seconds 5] [--concurrency 16]`.
+Run with `make bench` (full: about half an hour, most of it rebuilding from 1,000,000 events) or
+`.venv/bin/python -m tools.bench --quick` (one to two minutes), or pick `--parts eventstore,http,scale`.
 
-In one run, against one PostgreSQL (DATABASE_URL, or the embedded server under `.pgdata-bench/`)
-and a fresh database that is dropped at the end, it measures side by side, alternating
+First the event store. In one run, against one PostgreSQL (DATABASE_URL, or the embedded server
+under `.pgdata-bench/`) and a fresh database that is dropped at the end, it measures side by side,
+alternating
 raw, append, append-with-reader in each of `--rounds` rounds so that noise falls on every side:
 
 - `raw_insert_per_s`: single-row autocommitted INSERTs of the same ~330-byte JSON payload into a
@@ -15,6 +17,13 @@ raw, append, append-with-reader in each of `--rounds` rounds so that noise falls
   reported with its append rate as `append_with_reader_per_s`): the time it first
   saw an event minus the time the append call returned, and whether it saw every appended event
   exactly once.
+
+Then, on databases of their own on the same server, the service-level parts (tools/bench_http.py and
+tools/bench_scale.py describe them): the register endpoint against a bare FastAPI + asyncpg INSERT
+under one load generator, projection lag and RSS; rebuilding every read model from a generated log
+of `--events` events; read latencies at `--small-events` and at `--events` events; and the largest
+RSS of any service process after its load (`service_rss_mb_max`). `--profile` samples the intake
+service under the register load with py-spy, when installed (not a project dependency).
 
 Each phase runs `--warmup` seconds, then is measured for `--seconds`. The figures are printed as
 `key: value` lines; beside the rates come per-operation costs over the measured windows (client
@@ -54,6 +63,7 @@ from shared.db import (
 from shared.eventstore import Actor, EventMetadata, LogPosition, NewEvent, PostgresEventStore
 from shared.migrations import upgrade_async
 from shared.settings import PROJECT_ROOT
+from tools import bench_http, bench_scale
 
 BENCH_PGDATA = PROJECT_ROOT / ".pgdata-bench"
 TARGET_RATIO = 0.7
@@ -424,7 +434,7 @@ def aggregate(values: Sequence[float], how: str) -> float:
     return max(values) if how == "best" else sum(values) / len(values)
 
 
-async def measure(url: str, args: argparse.Namespace, make_store: StoreFactory) -> None:
+async def measure(url: str, args: argparse.Namespace, make_store: StoreFactory) -> list[str]:
     dsn = to_plain_url(url)
     store_pool = await create_pool(url, max_size=args.concurrency + 4)
     pool = await asyncpg.create_pool(dsn, min_size=args.concurrency, max_size=args.concurrency)
@@ -464,7 +474,7 @@ async def measure(url: str, args: argparse.Namespace, make_store: StoreFactory) 
         await admin.close()
         await pool.close()
         await store_pool.close()
-    report(args, raws, appends, appends_read, readers)
+    return report(args, raws, appends, appends_read, readers)
 
 
 def report(
@@ -473,7 +483,7 @@ def report(
     appends: list[PhaseResult],
     appends_read: list[PhaseResult],
     readers: list[ReaderResult],
-) -> None:
+) -> list[str]:
     raw_rate = aggregate([r.rate for r in raws], args.aggregate)
     append_rate = aggregate([a.rate for a in appends], args.aggregate)
     ratio = append_rate / raw_rate if raw_rate else 0.0
@@ -518,35 +528,78 @@ def report(
         missed.append(f"reader_lag_p99_ms {lag_p99:.1f} >= {TARGET_LAG_P99_MS:.0f}")
     if any(r.missed or r.duplicates or r.unexpected for r in readers):
         missed.append("the reader missed, duplicated or invented events")
-    emit("verdict", "PASS" if not missed else "MISS (" + "; ".join(missed) + ")")
+    return missed
 
 
 async def run(args: argparse.Namespace, make_store: StoreFactory) -> None:
     server = await asyncio.to_thread(open_server, args.keep_server)
+    via = make_url(server.admin_url).database or "postgres"
+    missed: list[str] = []
     try:
         emit("database", server.described)
+        emit("mode", "quick" if args.quick else "full")
+        emit("parts", ",".join(args.parts))
         emit("concurrency", args.concurrency)
         emit("seconds", args.seconds)
         emit("warmup_seconds", args.warmup)
         emit("rounds", args.rounds)
         emit("event_loop", type(asyncio.get_running_loop()).__module__.split(".")[0])
-        url = await create_scratch_database(server.admin_url, "bench")
-        try:
-            await upgrade_async(url)
-            await measure(url, args, make_store)
-        finally:
-            await drop_database(url, via_database=make_url(server.admin_url).database or "postgres")
+        if "eventstore" in args.parts:
+            url = await create_scratch_database(server.admin_url, "bench")
+            try:
+                await upgrade_async(url)
+                missed += await measure(url, args, make_store)
+            finally:
+                await drop_database(url, via_database=via)
+        log_dir = bench_http.new_log_dir()
+        service_rss: dict[str, float] = {}
+        if "http" in args.parts:
+            emit("service_logs", str(log_dir))
+            url = await create_scratch_database(server.admin_url, "bench_http")
+            try:
+                await upgrade_async(url)
+                http = await bench_http.http_phase(url, args, emit, log_dir)
+            finally:
+                await drop_database(url, via_database=via)
+            missed += bench_http.report_http(http, lambda rates: aggregate(rates, args.aggregate), emit)
+            service_rss |= {f"{name}_after_http_load": mb for name, mb in http.rss_mb.items() if name != "bare"}
+            report_profiles(http.profiles)
+        if "scale" in args.parts:
+            emit("events_target", args.events)
+            emit("small_events_target", args.small_events)
+            scale = await bench_scale.scale_phase(server.admin_url, via, args, emit, log_dir)
+            missed += bench_scale.report_scale(scale, emit)
+            service_rss |= {f"{name}_after_reads": mb for name, mb in scale.rss_mb.items()}
+        if service_rss:
+            worst = max(service_rss.values())
+            emit("service_rss_mb_max", worst)
+            emit("service_rss_mb_max_of", max(service_rss, key=lambda name: service_rss[name]))
+            if not worst <= bench_http.TARGET_RSS_MB:
+                missed.append(f"service_rss_mb_max {worst:.0f} > {bench_http.TARGET_RSS_MB:.0f}")
+        emit("verdict", "PASS" if not missed else "MISS (" + "; ".join(missed) + ")")
     finally:
         if server.stop is not None:
             await asyncio.to_thread(server.stop)
 
 
+def report_profiles(profiles: dict[str, Path | None]) -> None:
+    """Where the service spent its CPU under load (py-spy, `--profile`): the top project functions."""
+    for name, path in profiles.items():
+        if path is None:
+            emit(f"profile_{name}", "py-spy not installed (pip install py-spy into .venv)")
+            continue
+        emit(f"profile_{name}", str(path))
+        top = bench_http.summarise_profile(path.read_text(), top=15, within=("shared/", "services/", "asyncpg/"))
+        for rank, (frame, inclusive, own) in enumerate(top, 1):
+            emit(f"profile_{name}_{rank:02d}", f"{inclusive:.0%} incl {own:.0%} self {frame}")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per phase (default 5)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per phase (default 1)")
+    parser.add_argument("--seconds", type=float, default=None, help="measured seconds per phase (default 5)")
+    parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per phase (default 1)")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent workers/writers (default 16)")
-    parser.add_argument("--rounds", type=int, default=2, help="raw/append rounds, alternating (default 2)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of each comparison, alternating (default 2)")
     parser.add_argument("--aggregate", choices=("best", "mean"), default="best", help="how to combine rounds")
     parser.add_argument("--reader-poll-ms", type=float, default=5.0, help="reader sleep on an empty read")
     parser.add_argument(
@@ -556,10 +609,58 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="event loop (auto: uvloop, as uvicorn)",
     )
     parser.add_argument("--keep-server", action="store_true", help="leave a started embedded server running")
+    parser.add_argument("--quick", action="store_true", help="everything small: under two minutes")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help=f"comma-separated parts to run (default: {','.join(PARTS)})"
+    )
+    parser.add_argument("--http-seconds", type=float, default=None, help="measured seconds per HTTP load (10)")
+    parser.add_argument("--http-connections", type=int, default=32, help="HTTP connections of the load (32)")
+    parser.add_argument("--events", type=int, default=None, help="events in the large log (1,000,000)")
+    parser.add_argument("--small-events", type=int, default=None, help="events in the small log (10,000)")
+    parser.add_argument("--providers", type=int, default=20, help="providers the generated journeys spread over")
+    parser.add_argument("--read-repeats", type=int, default=None, help="timed requests per read (20)")
+    parser.add_argument("--profile", action="store_true", help="sample the intake service under load with py-spy")
+    parser.add_argument("--keep-scale-db", action="store_true", help="keep the generated database")
     args = parser.parse_args(argv)
+    apply_mode(parser, args)
     if args.seconds <= 0 or args.warmup < 0 or args.concurrency < 1 or args.rounds < 1:
         parser.error("--seconds must be > 0, --warmup >= 0, --concurrency and --rounds >= 1")
+    if args.small_events < 100 or args.events <= args.small_events:
+        parser.error("--small-events must be at least 100 and --events more than --small-events")
     return args
+
+
+PARTS = ("eventstore", "http", "scale")
+FULL: dict[str, float] = {
+    "seconds": 5.0,
+    "warmup": 1.0,
+    "rounds": 2,
+    "http_seconds": 10.0,
+    "events": 1_000_000,
+    "small_events": 10_000,
+    "read_repeats": 20,
+}
+QUICK: dict[str, float] = {
+    "seconds": 2.0,
+    "warmup": 0.5,
+    "rounds": 1,
+    "http_seconds": 3.0,
+    "events": 15_000,
+    "small_events": 1_500,
+    "read_repeats": 8,
+}
+
+
+def apply_mode(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """`--quick` changes the defaults, never a value given on the command line."""
+    for key, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, key) is None:
+            setattr(args, key, type(FULL[key])(value) if key in ("seconds", "warmup", "http_seconds") else int(value))
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(unknown)}; parts are {', '.join(PARTS)}")
+    args.parts = parts
 
 
 def run_sync(coro: Coroutine[Any, Any, None], loop: str) -> None:

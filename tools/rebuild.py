@@ -15,6 +15,7 @@ import asyncio
 import sys
 
 from services.escalation.projections.timelines import TimelinesProjection
+from services.ice_gateway.projections.cases import IceCasesProjection
 from services.intake.projections.complaints import ComplaintListProjection
 from services.reporting.projections.facts import ComplaintFactsProjection
 from shared.db import create_pool, resolve_database_url
@@ -25,7 +26,13 @@ from shared.settings import Settings
 
 PROJECTIONS: dict[str, Projection] = {
     p.name: p
-    for p in (DirectoryProjection(), ComplaintListProjection(), TimelinesProjection(), ComplaintFactsProjection())
+    for p in (
+        DirectoryProjection(),
+        ComplaintListProjection(),
+        TimelinesProjection(),
+        ComplaintFactsProjection(),
+        IceCasesProjection(),
+    )
 }
 
 

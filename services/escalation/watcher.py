@@ -15,10 +15,10 @@ import json
 import uuid
 from datetime import date
 
-from services.escalation.domain.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
-from services.escalation.policy import policy as deadline_policy
-from services.escalation.timeline import ComplaintTimeline, from_json
 from shared.clock import business_date
+from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
+from shared.complaints.deadlines import policy_for as deadline_policy
+from shared.complaints.timeline import ComplaintTimeline, from_json
 from shared.db import raw_connection
 from shared.decider import DomainEvent, encode
 from shared.eventstore.model import SYSTEM_ACTOR, EventMetadata, NewEvent

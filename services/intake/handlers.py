@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from services.intake.api.contribution_schemas import ContributionIn, ContributionRequestIn, JointResponseIn
 from services.intake.api.dissatisfaction_schemas import DissatisfactionIn
 from services.intake.api.routing_schemas import RedirectionIn, ReferralIn
 from services.intake.api.schemas import AcknowledgeIn, RegisterComplaintIn
@@ -39,12 +40,14 @@ from services.intake.domain.dissatisfaction import (
 )
 from services.intake.domain.dissatisfaction import STREAM_TYPE as DISSATISFACTION_STREAM_TYPE
 from shared.auth import OrganisationKind, Role, ensure_role
+from shared.calendar import working_days_for
 from shared.clock import business_date
 from shared.commands import Outcome, execute
 from shared.complaints.commands import (
     AcknowledgeComplaint,
     ApproveDraftResponse,
     CompleteResolutionAction,
+    IssueJointResponse,
     IssueResponse,
     MarkAsStaffComplaint,
     PlannedAction,
@@ -56,9 +59,11 @@ from shared.complaints.commands import (
     RedirectComplaint,
     ReferToProvider,
     RegisterComplaint,
+    RequestContribution,
     RequestRewording,
     ResponseContent,
     SendApprovedDraft,
+    SubmitContribution,
     SubmitDraftResponse,
     WithdrawComplaint,
 )
@@ -71,14 +76,17 @@ from shared.complaints.events import (
     SpecialCustomerRecordRef,
     StaffComplaintMarker,
 )
+from shared.complaints.profile import complaint_profile
 from shared.complaints.scope import atw_service_delivery, complaint_scope
 from shared.complaints.streams import decide_on_complaint, load_complaint
 from shared.db import raw_connection
 from shared.decider import Command
 from shared.errors import FieldError, Forbidden, RuleViolation, ValidationProblem
+from shared.eventstore.model import RecordedEvent
 from shared.http.deps import CommandContext
 from shared.http.platform import Platform
 from shared.personal_data import SubjectErased
+from shared.profiles import default_profiles
 
 LOGGING_ROLES = (Role.CASEWORKER, Role.COMPLAINTS_LEAD, Role.SENIOR_MANAGER)
 WORKING_ROLES = LOGGING_ROLES
@@ -190,6 +198,9 @@ async def _registration(
             phone=sealed["phone"],
             national_insurance_number=sealed["national_insurance_number"],
         )
+    today = business_date(ctx.now)
+    # The profile in effect today is recorded on the complaint, so a later profile change never moves it (R20).
+    profile = default_profiles().select(body.programme.value, body.provider_organisation_id, today)
     return RegisterComplaint(
         complaint_id=complaint_id,
         complainant=complainant,
@@ -211,7 +222,7 @@ async def _registration(
         ),
         logged_by_organisation_id=ctx.principal.organisation_id,
         logged_by_organisation_kind=ctx.principal.organisation_kind.value,
-        today=business_date(ctx.now),
+        today=today,
         raised_via=body.raised_via,
         case_closed_on=body.case_closed_on,
         special_customer_record=scr,
@@ -221,6 +232,8 @@ async def _registration(
             else None
         ),
         converted_from_dissatisfaction_id=converted_from,
+        process_profile=profile.ref,
+        final_stage=profile.final_stage,
     )
 
 
@@ -279,7 +292,9 @@ async def _seal(
     if not sent:
         return dict.fromkeys(values)
     assert state.subject_id is not None
-    return await _seal_for(platform, uuid.UUID(state.subject_id), values)
+    # After an erasure the complaint goes on (a final response is still owed): what is given is discarded and
+    # reads as erased (R62).
+    return await platform.vault.seal_or_discard(uuid.UUID(state.subject_id), values)
 
 
 async def _seal_for(platform: Platform, subject_id: uuid.UUID, values: Mapping[str, str | None]) -> dict[str, Any]:
@@ -552,6 +567,75 @@ async def refer_to_provider(
         referred_on=body.referred_on, acting_organisation_id=ctx.principal.organisation_id, today=business_date(ctx.now)
     )
     return await decide_on_complaint(platform.store, complaint_id, command, ctx, if_match)
+
+
+# Mixed complaints (R25): the contribution and the joint response. The rules, who may act included, are the decider's.
+
+
+async def request_contribution(
+    platform: Platform,
+    complaint_id: str,
+    state: ComplaintState,
+    recorded: list[RecordedEvent],
+    body: ContributionRequestIn,
+    ctx: CommandContext,
+    if_match: int | None,
+) -> Outcome[ComplaintState]:
+    """The due date is worked out here, on the complaint's calendar, by its profile's stated timescale (000 14.05)."""
+    profile = complaint_profile(recorded, default_profiles())
+    assert state.nation is not None
+    calendar = working_days_for(platform.settings.bank_holiday_overrides_file)
+    command = RequestContribution(
+        requested_on=body.requested_on,
+        due_on=profile.mixed_contribution.due(body.requested_on, state.nation, calendar),
+        acting_organisation_id=ctx.principal.organisation_id,
+        today=business_date(ctx.now),
+    )
+    return await _decide(platform, complaint_id, command, ctx, if_match)
+
+
+async def submit_contribution(
+    platform: Platform,
+    complaint_id: str,
+    state: ComplaintState,
+    body: ContributionIn,
+    ctx: CommandContext,
+    if_match: int | None,
+) -> Outcome[ComplaintState]:
+    sealed = await _seal(platform, state, {"text": body.text})
+    command = SubmitContribution(
+        submitted_on=body.submitted_on,
+        text=sealed["text"],
+        acting_organisation_id=ctx.principal.organisation_id,
+        today=business_date(ctx.now),
+    )
+    return await _decide(platform, complaint_id, command, ctx, if_match)
+
+
+async def issue_joint_response(
+    platform: Platform,
+    complaint_id: str,
+    state: ComplaintState,
+    body: JointResponseIn,
+    ctx: CommandContext,
+    if_match: int | None,
+) -> Outcome[ComplaintState]:
+    """The joint response is the provider's stage 1 and never final (000 14.21)."""
+    as_response = ResponseContentIn(
+        stage=1,
+        final=False,
+        text=body.text,
+        reviewer_user_id=body.reviewer_user_id,
+        findings=body.findings,
+    )
+    content = await _content(platform, state, as_response, ctx)
+    command = IssueJointResponse(
+        content=content,
+        issued_on=body.issued_on,
+        acting_organisation_id=ctx.principal.organisation_id,
+        today=business_date(ctx.now),
+    )
+    return await _decide(platform, complaint_id, command, ctx, if_match)
 
 
 # Dissatisfactions (R2)

@@ -22,6 +22,7 @@ from shared.complaints.vocabulary import (
     AgreementEvidence,
     Channel,
     ComplaintAbout,
+    DgCaselistReason,
     DiscussionParty,
     OutcomeKind,
     RaisedVia,
@@ -53,6 +54,10 @@ class RegisterComplaint(Command):
     special_customer_record: SpecialCustomerRecordRef | None = None
     staff_complaint: StaffComplaintMarker | None = None
     converted_from_dissatisfaction_id: str | None = None
+    process_profile: str | None = None
+    """The process profile in effect today for the programme and provider (R20): the handler selects it."""
+    final_stage: int | None = None
+    """That profile's number of stages."""
 
 
 class AcknowledgeComplaint(Command):
@@ -180,4 +185,62 @@ class ReferToProvider(Command):
 
     referred_on: date
     acting_organisation_id: str
+    today: date
+
+
+class EscalateComplaint(Command):
+    """The complainant is dissatisfied with the current stage's response: move to the next stage (R20; 001 Annex 2
+    3.5). A mixed complaint after its joint response names the provider's elements (000 14.21-14.22)."""
+
+    escalated_on: date
+    element_ids: tuple[str, ...] = ()
+    """The elements the complainant remains dissatisfied with; empty: every element still in play."""
+    acting_organisation_id: str | None
+    acting_organisation_kind: str | None
+    unrecorded_final_stage: int | None = None
+    """For a complaint registered before profiles were recorded: the last stage of the profile in effect on its
+    registration date, looked up by the handler. Ignored when the complaint recorded its profile."""
+    today: date
+
+
+class RequestContribution(Command):
+    """The Jobcentre leading a mixed complaint asks the provider for its contribution (R25; 000 14.03, 14.20)."""
+
+    requested_on: date
+    due_on: date
+    """The profile's `mixed_contribution` timescale from `requested_on` on the complaint's calendar (the handler)."""
+    acting_organisation_id: str
+    today: date
+
+
+class SubmitContribution(Command):
+    """The provider returns its contribution to the Jobcentre (R25; 000 14.05)."""
+
+    submitted_on: date
+    text: Sealed | None
+    acting_organisation_id: str
+    today: date
+
+
+class IssueJointResponse(Command):
+    """The Jobcentre issues the mixed complaint's joint response, the provider's stage 1 (R25; 000 14.20-14.21)."""
+
+    content: ResponseContent
+    issued_on: date
+    acting_organisation_id: str
+    today: date
+
+
+class FlagOnDgCaselist(Command):
+    """Hold the complaint on the Director General caselist (R26; 003)."""
+
+    reason: DgCaselistReason
+    flagged_on: date
+    today: date
+
+
+class ClearFromDgCaselist(Command):
+    """Take the complaint off the Director General caselist (R26; 003)."""
+
+    cleared_on: date
     today: date

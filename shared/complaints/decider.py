@@ -1,19 +1,25 @@
 """The complaint decider: pure, `match` on the command, refusals name the requirement.
 
-Registration and acknowledgement are here; working the complaint is in `working` (R4, R5, R8, R10)
-and responses in `responses` (R7). `evolve` folds every event into `ComplaintState`.
+Registration and acknowledgement are here; working the complaint is in `working` (R4, R5, R8, R10),
+responses in `responses` (R7), routing in `routing` (R3), escalation in `stages` (R20), mixed
+complaints in `mixed` (R25) and the Director General caselist in `caselist` (R26). `evolve` folds
+every event into `ComplaintState`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from shared.complaints import responses, routing, working
+from shared.complaints import caselist, mixed, responses, routing, stages, working
 from shared.complaints.checks import open_for_work, refuse_if
 from shared.complaints.commands import (
     AcknowledgeComplaint,
     ApproveDraftResponse,
+    ClearFromDgCaselist,
     CompleteResolutionAction,
+    EscalateComplaint,
+    FlagOnDgCaselist,
+    IssueJointResponse,
     IssueResponse,
     MarkAsStaffComplaint,
     PlanResolutionActions,
@@ -24,19 +30,26 @@ from shared.complaints.commands import (
     RedirectComplaint,
     ReferToProvider,
     RegisterComplaint,
+    RequestContribution,
     RequestRewording,
     SendApprovedDraft,
+    SubmitContribution,
     SubmitDraftResponse,
     WithdrawComplaint,
 )
 from shared.complaints.events import (
     ComplaintAcknowledged,
+    ComplaintClearedFromDgCaselist,
+    ComplaintEscalated,
+    ComplaintFlaggedOnDgCaselist,
     ComplaintMarkedAsStaffComplaint,
     ComplaintRedirected,
     ComplaintReferredToProvider,
     ComplaintRegistered,
     ComplaintsProcessExplained,
     ComplaintWithdrawn,
+    ContributionRequested,
+    ContributionSubmitted,
     DesiredOutcomeRecorded,
     DiscussionRecorded,
     OutcomeRecorded,
@@ -54,8 +67,10 @@ from shared.complaints.vocabulary import (
     ComplainantKind,
     ComplaintAbout,
     ComplaintStatus,
+    DgCaselistReason,
     DraftStatus,
     RaisedVia,
+    StageOwner,
 )
 from shared.decider import Command, Decider, DomainEvent
 from shared.errors import Conflict, FieldError, RuleViolation
@@ -113,6 +128,18 @@ def decide(command: Command, state: ComplaintState) -> list[DomainEvent]:
             return routing.redirect(command, state)
         case ReferToProvider():
             return routing.refer_to_provider(command, state)
+        case EscalateComplaint():
+            return stages.escalate(command, state)
+        case RequestContribution():
+            return mixed.request_contribution(command, state)
+        case SubmitContribution():
+            return mixed.submit_contribution(command, state)
+        case IssueJointResponse():
+            return mixed.issue_joint_response(command, state)
+        case FlagOnDgCaselist():
+            return caselist.flag(command, state)
+        case ClearFromDgCaselist():
+            return caselist.clear(command, state)
     raise TypeError(f"not a complaint command: {command!r}")
 
 
@@ -216,7 +243,7 @@ def _register(command: RegisterComplaint, state: ComplaintState) -> list[DomainE
         guidance = "004 62-71"
     refuse_if(errors, "R1", guidance)
     assert kind is not None
-    return [
+    registered: list[DomainEvent] = [
         ComplaintRegistered(
             complaint_id=command.complaint_id,
             complainant=command.complainant,
@@ -235,8 +262,20 @@ def _register(command: RegisterComplaint, state: ComplaintState) -> list[DomainE
             special_customer_record=command.special_customer_record,
             staff_complaint=command.staff_complaint,
             converted_from_dissatisfaction_id=command.converted_from_dissatisfaction_id,
+            process_profile=command.process_profile,
+            final_stage=command.final_stage,
         )
     ]
+    if raised_via is RaisedVia.ELECTED_MEMBER:
+        # An elected member's complaint is parliamentary contact: it goes on the DG caselist at once (R26; 003).
+        registered.append(
+            ComplaintFlaggedOnDgCaselist(
+                complaint_id=command.complaint_id,
+                reason=DgCaselistReason.PARLIAMENTARY_CONTACT,
+                flagged_on=command.today,
+            )
+        )
+    return registered
 
 
 def _acknowledge(command: AcknowledgeComplaint, state: ComplaintState) -> list[DomainEvent]:
@@ -291,13 +330,37 @@ def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
                     event.staff_complaint.responsible_team_leader_user_id if event.staff_complaint else None
                 ),
                 element_ids=tuple(e.element_id for e in event.elements),
+                process_profile=event.process_profile,
+                final_stage=event.final_stage,
+                current_stage=1,
+                stage_started_on=event.received_on,
+                stage_owner=StageOwner.PROVIDER if event.about is ComplaintAbout.PROVIDER else StageOwner.JOBCENTRE,
+                elements_in_play=tuple(e.element_id for e in event.elements),
             )
         case ComplaintRedirected():
             return replace(
                 state,
                 redirected_to_organisation_id=event.to_organisation_id,
                 redirected_from_organisation_id=event.from_organisation_id,
+                stage_owner=StageOwner.JOBCENTRE,
             )
+        case ComplaintEscalated():
+            return replace(
+                state,
+                current_stage=event.to_stage,
+                stage_started_on=event.escalated_on,
+                stage_owner=event.owned_by,
+                elements_in_play=event.element_ids or state.elements_in_play,
+                kept_by_jobcentre=(*state.kept_by_jobcentre, *event.kept_by_jobcentre),
+            )
+        case ContributionRequested():
+            return replace(state, contribution_requested_on=event.requested_on, contribution_due_on=event.due_on)
+        case ContributionSubmitted():
+            return replace(state, contribution_received_on=event.submitted_on)
+        case ComplaintFlaggedOnDgCaselist():
+            return replace(state, dg_caselist=event.reason, dg_flagged_on=event.flagged_on)
+        case ComplaintClearedFromDgCaselist():
+            return replace(state, dg_caselist=None, dg_flagged_on=None)
         case ComplaintReferredToProvider():
             return replace(state, referred_to_provider=True)
         case ComplaintAcknowledged():
@@ -357,6 +420,12 @@ def evolve(state: ComplaintState, event: DomainEvent) -> ComplaintState:
                 reviewer_user_id=event.reviewer_user_id,
             )
             after = replace(state, responses=(*state.responses, issued))
+            if event.stage > state.current_stage:
+                # Answered at a stage not escalated to: it began when the previous stage was answered.
+                previous = state.responses[-1].issued_on if state.responses else event.issued_on
+                after = replace(after, current_stage=event.stage, stage_started_on=previous)
+            if event.joint:
+                after = replace(after, joint_response_on=event.issued_on)
             if event.draft_id is not None:
                 after = _draft_status(after, event.draft_id, DraftStatus.SENT)
             if event.final and state.status is ComplaintStatus.OPEN:
@@ -373,8 +442,16 @@ COMPLAINT_DECIDER: Decider[Command, DomainEvent, ComplaintState] = Decider(
     initial_state=ComplaintState(), decide=decide, evolve=evolve, is_terminal=is_terminal
 )
 
-ROUTING_COMMANDS = (RegisterComplaint, RedirectComplaint, ReferToProvider)
-"""Commands that carry their own routing rules; every other command is work on the complaint."""
+ROUTING_COMMANDS = (
+    RegisterComplaint,
+    RedirectComplaint,
+    ReferToProvider,
+    EscalateComplaint,
+    RequestContribution,
+    SubmitContribution,
+    IssueJointResponse,
+)
+"""Commands that carry their own rules on who acts (R3, R25); every other command is work on the complaint."""
 
 
 def decide_as(

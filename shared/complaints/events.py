@@ -19,10 +19,12 @@ from shared.complaints.vocabulary import (
     Channel,
     ComplainantKind,
     ComplaintAbout,
+    DgCaselistReason,
     DiscussionParty,
     OutcomeKind,
     RaisedVia,
     RedirectionReason,
+    StageOwner,
 )
 from shared.decider import DomainEvent, EventCodec
 from shared.vocabulary import Nation, Programme
@@ -92,6 +94,13 @@ class ComplaintRegistered(DomainEvent):
     staff_complaint: StaffComplaintMarker | None = None
     converted_from_dissatisfaction_id: str | None = None
     """Raised as a complaint after first being recorded as a dissatisfaction (R2; 003)."""
+    process_profile: str | None = None
+    """The process profile and version the complaint follows, e.g. `provider-default@v1` (R20): chosen on the day it
+    was registered, so a later profile change never moves its stages or deadlines. `None` on complaints registered
+    before profiles were recorded: readers fall back to the profile in effect on the registration date."""
+    final_stage: int | None = None
+    """The recorded profile's last stage (its number of stages): where escalation stops and a final response is owed
+    (R20). Recorded beside the profile so the decider needs no profile look-up."""
 
     @property
     def complainant_kind(self) -> ComplainantKind:
@@ -247,6 +256,9 @@ class ResponseIssued(DomainEvent):
     draft_id: str | None = None
     signposting: Signposting | None = None
     outstanding_actions: tuple[OutstandingAction, ...] = ()
+    joint: bool = False
+    """A mixed complaint's joint response, issued by the Jobcentre with the provider's contribution: it counts as
+    stage 1 of the provider's process (R25; 000 14.20-14.21)."""
 
 
 class OutcomeRecorded(DomainEvent):
@@ -296,6 +308,69 @@ class ComplaintReferredToProvider(DomainEvent):
     referred_on: date
 
 
+class ComplaintEscalated(DomainEvent):
+    """The complainant is dissatisfied with a stage's response: the complaint moves to the next stage, which has its
+    own deadline from `escalated_on` (R20; 001 Annex 2 3.5). After a mixed complaint's joint response, the provider's
+    issues go to the provider's next stage (000 14.21) while the Jobcentre deals with its own (14.22)."""
+
+    event_type = "complaint.escalated"
+
+    complaint_id: str
+    from_stage: int
+    to_stage: int
+    escalated_on: date
+    element_ids: tuple[str, ...] = ()
+    """The elements escalated: the complainant's remaining dissatisfaction."""
+    owned_by: StageOwner = StageOwner.PROVIDER
+    """Who answers the new stage."""
+    kept_by_jobcentre: tuple[str, ...] = ()
+    """A mixed complaint's elements the Jobcentre deals with independently (000 14.22)."""
+
+
+class ContributionRequested(DomainEvent):
+    """The Jobcentre leading a mixed complaint asked the provider for its contribution (R25; 000 14.03, 14.20)."""
+
+    event_type = "complaint.contribution_requested"
+
+    complaint_id: str
+    requested_on: date
+    due_on: date
+    """The date stated to the provider: the profile's timescale, at most five working days (000 14.05)."""
+    requested_by_organisation_id: str
+    provider_organisation_id: str
+
+
+class ContributionSubmitted(DomainEvent):
+    """The provider returned its contribution to the Jobcentre's reply (R25; 000 14.05)."""
+
+    event_type = "complaint.contribution_submitted"
+
+    complaint_id: str
+    submitted_on: date
+    submitted_by_organisation_id: str
+    text: Sealed | None
+    """Personal data (R62); `None` for a Special Customer Record, whose papers are clerical (R11)."""
+
+
+class ComplaintFlaggedOnDgCaselist(DomainEvent):
+    """The complaint is held on the Director General caselist (R26; 003)."""
+
+    event_type = "complaint.dg_caselist_flagged"
+
+    complaint_id: str
+    reason: DgCaselistReason
+    flagged_on: date
+
+
+class ComplaintClearedFromDgCaselist(DomainEvent):
+    """The complaint no longer needs to be on the Director General caselist (R26; 003)."""
+
+    event_type = "complaint.dg_caselist_cleared"
+
+    complaint_id: str
+    cleared_on: date
+
+
 COMPLAINT_CODEC = EventCodec(
     ComplaintRegistered,
     ComplaintAcknowledged,
@@ -313,4 +388,9 @@ COMPLAINT_CODEC = EventCodec(
     ComplaintMarkedAsStaffComplaint,
     ComplaintRedirected,
     ComplaintReferredToProvider,
+    ComplaintEscalated,
+    ContributionRequested,
+    ContributionSubmitted,
+    ComplaintFlaggedOnDgCaselist,
+    ComplaintClearedFromDgCaselist,
 )

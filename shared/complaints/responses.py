@@ -35,7 +35,7 @@ from shared.complaints.events import (
 )
 from shared.complaints.signposting import ice_contact_by, same_wording, standard_text
 from shared.complaints.state import ComplaintState, DraftState
-from shared.complaints.vocabulary import DraftStatus
+from shared.complaints.vocabulary import ComplaintAbout, DraftStatus
 from shared.decider import DomainEvent
 from shared.errors import FieldError, NotFound, RuleViolation
 from shared.vocabulary import Programme
@@ -105,10 +105,21 @@ def _check_reviewer(content: ResponseContent, state: ComplaintState) -> None:
 
 
 def _check_findings(errors: list[FieldError], findings: tuple[ElementFinding, ...], state: ComplaintState) -> None:
+    """One finding per element the stage answers: every element, or those escalated to it (000 14.21)."""
+    in_play = state.elements_in_play or state.element_ids
     seen: list[str] = []
     for i, finding in enumerate(findings):
         if finding.element_id not in state.element_ids:
             errors.append(FieldError(f"findings.{i}.element_id", "R7", f"no element {finding.element_id}"))
+        elif finding.element_id not in in_play:
+            errors.append(
+                FieldError(
+                    f"findings.{i}.element_id",
+                    "R7",
+                    f"element {finding.element_id} was not escalated to stage {state.current_stage}: it answers "
+                    f"{', '.join(in_play)}",
+                )
+            )
         elif finding.element_id in seen:
             errors.append(FieldError(f"findings.{i}.element_id", "R7", f"element {finding.element_id} twice"))
         seen.append(finding.element_id)
@@ -126,7 +137,7 @@ def _check_findings(errors: list[FieldError], findings: tuple[ElementFinding, ..
                 requirement="R7",
                 what="where the desired outcome cannot be achieved, why not (001 Annex 2 3.7)",
             )
-    missing = [e for e in state.element_ids if e not in seen]
+    missing = [e for e in in_play if e not in seen]
     if missing:
         errors.append(FieldError("findings", "R7", f"a response answers every element: missing {', '.join(missing)}"))
 
@@ -190,6 +201,8 @@ def _issued_on(errors: list[FieldError], issued_on: date, today: date, state: Co
     floor, what = state.received_on, "the date received"
     if state.responses and state.responses[-1].issued_on > floor:
         floor, what = state.responses[-1].issued_on, "the previous response"
+    if state.current_stage > 1 and state.stage_started_on is not None and state.stage_started_on > floor:
+        floor, what = state.stage_started_on, f"the escalation to stage {state.current_stage}"
     business_day_between(
         errors, "issued_on", issued_on, requirement="R7", not_before=floor, not_before_what=what, today=today
     )
@@ -206,6 +219,7 @@ def _issued(
     text: dict[str, object] | None,
     findings: tuple[ElementFinding, ...],
     draft_id: str | None,
+    joint: bool = False,
 ) -> ResponseIssued:
     signposting = None
     outstanding: tuple[OutstandingAction, ...] = ()
@@ -228,11 +242,24 @@ def _issued(
         draft_id=draft_id,
         signposting=signposting,
         outstanding_actions=outstanding,
+        joint=joint,
     )
+
+
+def _not_the_joint_response(content: ResponseContent, state: ComplaintState) -> None:
+    """A mixed complaint's stage 1 is the Jobcentre's joint response, agreed with the provider (R25; 000 14.20)."""
+    if state.about is ComplaintAbout.MIXED and content.stage == 1:
+        raise RuleViolation(
+            detail="a mixed complaint's first response is the Jobcentre's joint response, agreed with the provider's "
+            "contribution: issue it as the joint response",
+            requirement="R25",
+            guidance="000 14.20",
+        )
 
 
 def issue_response(command: IssueResponse, state: ComplaintState) -> list[DomainEvent]:
     open_for_work(state)
+    _not_the_joint_response(command.content, state)
     if state.programme is Programme.ATW:
         raise RuleViolation(
             detail="an Access to Work response is sent only once the AtW Service Delivery team has approved its "
@@ -261,6 +288,7 @@ def issue_response(command: IssueResponse, state: ComplaintState) -> list[Domain
 
 def submit_draft(command: SubmitDraftResponse, state: ComplaintState) -> list[DomainEvent]:
     open_for_work(state)
+    _not_the_joint_response(command.content, state)
     if state.programme is not Programme.ATW:
         raise RuleViolation(
             detail="only Access to Work drafts go to the AtW Service Delivery team: issue the response directly",

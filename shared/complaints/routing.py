@@ -14,7 +14,7 @@ from shared.complaints.checks import business_day_between, open_for_work, refuse
 from shared.complaints.commands import RedirectComplaint, ReferToProvider
 from shared.complaints.events import ComplaintRedirected, ComplaintReferredToProvider
 from shared.complaints.state import ComplaintState
-from shared.complaints.vocabulary import ComplaintAbout, RedirectionReason
+from shared.complaints.vocabulary import ComplaintAbout, RedirectionReason, StageOwner
 from shared.decider import DomainEvent
 from shared.errors import FieldError, Forbidden, RuleViolation
 
@@ -58,6 +58,8 @@ def may_act(state: ComplaintState, organisation_id: str | None, organisation_kin
     receiving = state.redirected_to_organisation_id
     if receiving is None or organisation_id is None or organisation_id == receiving:
         return
+    if state.stage_owner is StageOwner.PROVIDER and organisation_id == state.provider_organisation_id:
+        return  # a mixed complaint's provider issues, escalated to the provider after the joint response (000 14.21)
     if organisation_kind == PROVIDER_KIND:
         raise RuleViolation(
             detail=f"the complaint was redirected to the Jobcentre {receiving}, which deals with it now: the provider "

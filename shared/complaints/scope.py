@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.auth import OrganisationKind, Principal, Role
+from shared.commands import load
 from shared.directory.projection import supply_chain
+from shared.eventstore.base import EventStore
+from shared.ice.decider import ICE_DECIDER, ice_stream
+from shared.ice.events import ICE_CODEC
 from shared.vocabulary import Programme
 
 # DWP administrators and data-protection officers act on any complaint (support, erasure).
@@ -24,6 +28,9 @@ class ComplaintScope:
     """Programmes seen whole: Access to Work for DWP's AtW Service Delivery team, who approve drafts (002 8.03)."""
     staff_complaints: bool = False
     """Cleared for complaints about a member of staff (R10; 003). Without it they are absent, whatever else."""
+    examiner: OrganisationKind | None = None
+    """ICE's office sees the complaints referred to ICE, the ombudsman those referred to it (R61), one by one:
+    their lists are of cases (the ICE gateway's), not of complaints."""
 
     def allows(
         self,
@@ -33,8 +40,12 @@ class ComplaintScope:
         programme: str | None = None,
         restricted: bool = False,
         routed_to: str | None = None,
+        examined: bool = False,
     ) -> bool:
-        """`routed_to`: the Jobcentre a provider redirected the complaint to, which owns it from then on (R3)."""
+        """`routed_to`: the Jobcentre a provider redirected the complaint to, which owns it from then on (R3).
+        `examined`: the complaint is before this principal's examiner (`examined_here`)."""
+        if examined and self.examiner is not None:
+            return True  # ICE and the ombudsman examine staff complaints too
         if restricted and not self.staff_complaints:
             return False
         if self.see_all:
@@ -93,5 +104,16 @@ async def complaint_scope(conn: Any, principal: Principal) -> ComplaintScope:
     if principal.organisation_kind in (OrganisationKind.JOBCENTRE, OrganisationKind.DWP_BUSINESS):
         programmes = (Programme.ATW.value,) if atw_service_delivery(principal) else ()
         return ComplaintScope(False, (), principal.organisation_id, programmes, staff_complaints=cleared)
-    # ICE sees referred cases and PHSO the cases referred to it: none exist before the ICE gateway.
+    if principal.organisation_kind in (OrganisationKind.ICE, OrganisationKind.PHSO):
+        return ComplaintScope(False, (), None, examiner=principal.organisation_kind)
     return ComplaintScope(False, (), None)
+
+
+async def examined_here(store: EventStore, scope: ComplaintScope, complaint_id: str) -> bool:
+    """Whether the complaint is before the scope's examiner: referred to ICE, or to the ombudsman (R61)."""
+    if scope.examiner is None:
+        return False
+    case = (await load(store, ice_stream(complaint_id), ICE_DECIDER, ICE_CODEC)).state
+    if scope.examiner is OrganisationKind.ICE:
+        return case.exists
+    return case.phso is not None

@@ -11,8 +11,10 @@ from shared.complaints.vocabulary import (
     ComplainantKind,
     ComplaintAbout,
     ComplaintStatus,
+    DgCaselistReason,
     DraftStatus,
     RaisedVia,
+    StageOwner,
 )
 from shared.vocabulary import Nation, Programme
 
@@ -84,6 +86,25 @@ class ComplaintState:
     redirected_from_organisation_id: str | None = None
     referred_to_provider: bool = False
     """Referred by the Jobcentre that logged it to its provider (R3; 000 14.06-14.08)."""
+    process_profile: str | None = None
+    final_stage: int | None = None
+    """The recorded profile's last stage (R20); `None` for a complaint registered before profiles were recorded."""
+    current_stage: int = 0
+    """The stage the complaint is at: 1 from registration, moved on by escalation (or by a later stage's response)."""
+    stage_started_on: date | None = None
+    """When the current stage began: receipt for stage 1, the escalation date after (R20)."""
+    stage_owner: StageOwner | None = None
+    elements_in_play: tuple[str, ...] = ()
+    """The elements the current stage answers: every element until an escalation names fewer (000 14.21)."""
+    kept_by_jobcentre: tuple[str, ...] = ()
+    """A mixed complaint's elements the Jobcentre deals with independently after the joint response (000 14.22)."""
+    contribution_requested_on: date | None = None
+    contribution_due_on: date | None = None
+    contribution_received_on: date | None = None
+    joint_response_on: date | None = None
+    dg_caselist: DgCaselistReason | None = None
+    """Why the complaint is held on the Director General caselist, while it is (R26; 003)."""
+    dg_flagged_on: date | None = None
 
     @property
     def last_stage(self) -> int:
@@ -99,6 +120,19 @@ class ComplaintState:
         if self.drafts and self.drafts[-1].status is not DraftStatus.SENT:
             return self.drafts[-1]
         return None
+
+    @property
+    def lead_organisation_id(self) -> str | None:
+        """The Jobcentre (or DWP business) leading a complaint it logged or that was redirected to it (R3, R25);
+        `None` while a provider holds it."""
+        if self.redirected_to_organisation_id is not None:
+            return self.redirected_to_organisation_id
+        if self.logged_by_organisation_kind not in (None, "provider"):
+            return self.logged_by_organisation_id
+        return None
+
+    def response_at(self, stage: int) -> ResponseState | None:
+        return next((r for r in self.responses if r.stage == stage), None)
 
     def action(self, action_id: str) -> ActionState | None:
         return next((a for a in self.actions if a.action_id == action_id), None)

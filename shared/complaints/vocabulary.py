@@ -115,3 +115,18 @@ class RedirectionReason(StrEnum):
 
     PROGRAMME_POLICY = "programme_policy"  # about programme policy, e.g. IPES policy (000 14.09)
     MIXED_COMPLAINT = "mixed_complaint"  # against both provider and Jobcentre: the Jobcentre leads (14.03-14.04, 14.20)
+
+
+class StageOwner(StrEnum):
+    """Who answers a stage (R21, R25): the provider, or the Jobcentre (or another DWP business) leading it."""
+
+    PROVIDER = "provider"
+    JOBCENTRE = "jobcentre"
+
+
+class DgCaselistReason(StrEnum):
+    """Why a complaint is held on the Director General caselist (R26; 003: "e.g., high profile or parliamentary
+    contact")."""
+
+    HIGH_PROFILE = "high_profile"
+    PARLIAMENTARY_CONTACT = "parliamentary_contact"

@@ -14,7 +14,9 @@ from shared.directory import handlers
 from shared.directory.domain import RegisterContract, RegisterOrganisation
 from shared.directory.projection import supply_chain
 from shared.errors import NotFound
+from shared.http import examples
 from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, PlatformDep, require
+from shared.http.examples import returns
 from shared.http.problems import problem_responses
 from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
 
@@ -136,7 +138,7 @@ async def _organisations(conn: Any, visible: list[str] | None, only: str | None 
     status_code=status.HTTP_201_CREATED,
     response_model=Organisation,
     dependencies=AdminOnly,
-    responses=problem_responses(403, 409),
+    responses={**problem_responses(403, 409), **returns(examples.ORGANISATION, 201)},
 )
 async def register_organisation(
     body: OrganisationIn,
@@ -165,7 +167,7 @@ async def register_organisation(
     status_code=status.HTTP_200_OK,
     response_model=Organisation,
     dependencies=AdminOnly,
-    responses=problem_responses(403),
+    responses={**problem_responses(403), **returns(examples.SUBCONTRACTOR_ADDED)},
 )
 async def add_subcontractor(
     organisation_id: OrganisationId,
@@ -193,7 +195,7 @@ async def add_subcontractor(
     summary="List organisations",
     description="The whole directory for DWP, Jobcentre, ICE and PHSO staff; a provider sees its supply chain (R61).",
     response_model=list[Organisation],
-    responses=problem_responses(),
+    responses={**problem_responses(), **returns(examples.ORGANISATIONS)},
 )
 async def list_organisations(principal: CurrentPrincipal, platform: PlatformDep) -> list[Organisation]:
     async with raw_connection(platform.pool) as conn:
@@ -206,7 +208,7 @@ async def list_organisations(principal: CurrentPrincipal, platform: PlatformDep)
     summary="Read an organisation",
     description="404 for an organisation outside your scope (R61).",
     response_model=Organisation,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **returns(examples.PRIME_WITH_SUBCONTRACTOR)},
 )
 async def get_organisation(
     organisation_id: OrganisationId, principal: CurrentPrincipal, platform: PlatformDep
@@ -227,7 +229,7 @@ async def get_organisation(
     status_code=status.HTTP_201_CREATED,
     response_model=Contract,
     dependencies=AdminOnly,
-    responses=problem_responses(403, 409),
+    responses={**problem_responses(403, 409), **returns(examples.CONTRACT, 201)},
 )
 async def register_contract(
     body: ContractIn,
@@ -248,7 +250,7 @@ async def register_contract(
     summary="List contracts",
     description="Contracts in your scope (R61).",
     response_model=list[Contract],
-    responses=problem_responses(),
+    responses={**problem_responses(), **returns(examples.CONTRACTS)},
 )
 async def list_contracts(principal: CurrentPrincipal, platform: PlatformDep) -> list[Contract]:
     async with raw_connection(platform.pool) as conn:

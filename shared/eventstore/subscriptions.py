@@ -35,6 +35,11 @@ LAG_SECONDS = Gauge(
     ["subscription"],
 )
 LEADER = Gauge("subscription_leader", "1 while this process leads the subscription", ["subscription"])
+PENDING = Gauge(
+    "subscription_pending_events",
+    "Committed events past the checkpoint the reader cannot take yet: an older transaction is still open",
+    ["subscription"],
+)
 
 
 EAGER_POLLS = 20
@@ -105,12 +110,26 @@ async def process_batch(
         checkpoint = await read_checkpoint(conn, subscriber.name)
         events = await store.read_all_on(conn, checkpoint, batch_size)
         if not events:
+            await _report_held_back(conn, subscriber.name, checkpoint, clock)
             return BatchResult(0, checkpoint)
         await subscriber.handle(conn, events)
         await move_checkpoint(conn, subscriber.name, checkpoint, events[-1].position)
     EVENTS_HANDLED.labels(subscriber.name).inc(len(events))
     LAG_SECONDS.labels(subscriber.name).set(max(0.0, (clock.now() - events[-1].recorded_at).total_seconds()))
     return BatchResult(len(events), events[-1].position)
+
+
+async def _report_held_back(conn: Any, name: str, checkpoint: LogPosition, clock: Clock) -> None:
+    """Nothing readable, yet committed events may wait behind a transaction still open (the reader never skips
+    it): their count and the oldest one's age are the lag, so a held transaction shows in /metrics."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS pending, min(recorded_at) AS oldest FROM events WHERE (tx_id, position) > ($1::bigint, $2::bigint)",
+        checkpoint.tx_id,
+        checkpoint.position,
+    )
+    PENDING.labels(name).set(row["pending"])
+    oldest = row["oldest"]
+    LAG_SECONDS.labels(name).set(0.0 if oldest is None else max(0.0, (clock.now() - oldest).total_seconds()))
 
 
 class SubscriptionRunner:

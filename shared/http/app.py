@@ -9,28 +9,38 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from shared import migrations
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, FileClock, SystemClock
 from shared.db import create_engine, create_pool, resolve_database_url
 from shared.eventstore.projections import Projection, ProjectionSubscriber, ensure_projection
 from shared.eventstore.subscriptions import Subscriber, SubscriptionRunner
+from shared.http import examples
 from shared.http.deps import CurrentPrincipal
+from shared.http.examples import returns
 from shared.http.middleware import (
     BodyLimitMiddleware,
+    DatabaseDownMiddleware,
     IdempotencyMiddleware,
     PersonalDataRevealMiddleware,
     RequestContextMiddleware,
+    StreamingUploadMiddleware,
 )
 from shared.http.platform import Platform, build_platform
 from shared.http.problems import install_problem_handlers, problem_responses
 from shared.logging import configure_logging
 from shared.settings import Settings
+
+SWAGGER_UI_ASSETS = "/docs/assets"
+SWAGGER_UI_PARAMETERS = {"persistAuthorization": True, "displayRequestDuration": True}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -51,6 +61,12 @@ class ServiceSpec:
     extra_startup: Sequence[Callable[[Platform], Any]] = field(default_factory=list)
     background: Sequence[Callable[[Platform], Coroutine[Any, Any, None]]] = field(default_factory=list)
     """Long-running tasks (e.g. the deadline watcher), started after the subscriptions, cancelled at shutdown."""
+    process_managers: Sequence[Callable[[Platform], Subscriber]] = field(default_factory=list)
+    """Subscribers that issue commands (e.g. final report upheld -> fee assessed), built once the platform is."""
+    extra_shutdown: Sequence[Callable[[Platform], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    streaming_uploads: Sequence[tuple[str, str]] = ()
+    """(method, path regex) of routes whose body is streamed, not buffered: up to `EVIDENCE_MAX_BYTES`, and the
+    route handles `Idempotency-Key` itself once it has hashed the content."""
 
 
 class Readiness(BaseModel):
@@ -68,7 +84,13 @@ class Principal(BaseModel):
 def _ops_router(service: str) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", summary="Liveness", description="The process is up. Never touches the database.")
+    @router.get(
+        "/healthz",
+        summary="Liveness",
+        description="The process is up. Never touches the database, so a database outage never restarts the "
+        "process; requests retried meanwhile (R63) wait for readiness.",
+        responses=returns({**examples.HEALTHZ, "service": service}),
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
@@ -76,9 +98,9 @@ def _ops_router(service: str) -> APIRouter:
         "/readyz",
         summary="Readiness",
         description="Ready when the database answers and its schema is at the migrations' head. "
-        "Not ready: 503 with the same body and `Retry-After`.",
+        "Not ready: 503 with the same body and `Retry-After` (R63: readiness lets a load balancer retry elsewhere).",
         response_model=Readiness,
-        responses={503: {"model": Readiness, "description": "Not ready"}},
+        responses={**returns(examples.READYZ), 503: {"model": Readiness, "description": "Not ready"}},
     )
     async def readyz(request: Request) -> Response:
         platform: Platform = request.app.state.platform
@@ -99,7 +121,14 @@ def _ops_router(service: str) -> APIRouter:
             headers=headers,
         )
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        description="Request counts and latency by route and status, and each subscription's lag, in the Prometheus "
+        "text format: alert on error rates, and on a read model (R52) falling behind the log.",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}, "example": examples.METRICS}}}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -108,7 +137,7 @@ def _ops_router(service: str) -> APIRouter:
         summary="Who am I",
         description="The verified principal of your bearer token: use it to check a token in Swagger UI (R61).",
         response_model=Principal,
-        responses=problem_responses(),
+        responses={**problem_responses(), **returns(examples.ME)},
     )
     async def me(principal: CurrentPrincipal) -> Principal:
         return Principal(
@@ -130,7 +159,10 @@ async def _purge_idempotency_keys(platform: Platform, every_seconds: float = 360
 
 
 def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | None = None) -> FastAPI:
-    clock = clock or SystemClock()
+    if clock is None:
+        # The settings refuse TEST_CLOCK_FILE outside APP_ENV=test; checked again here, so production never reads it.
+        test_clock = settings.test_clock_file if settings.app_env == "test" else None
+        clock = FileClock(test_clock) if test_clock is not None else SystemClock()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -146,6 +178,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
                 await ensure_projection(engine, projection)
             subscribers: list[Subscriber] = [ProjectionSubscriber(p) for p in spec.projections]
             subscribers += list(spec.subscribers)
+            subscribers += [build(platform) for build in spec.process_managers]
             for subscriber in subscribers:
                 runner = SubscriptionRunner(
                     engine,
@@ -173,6 +206,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
                 await asyncio.wait(tasks)
             for runner in platform.runners:
                 await runner.stop()
+            for hook in spec.extra_shutdown:
+                await hook(platform)
             await platform.store.close()
             await pool.close()
             await engine.dispose()
@@ -187,16 +222,36 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
         ],
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
-        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+        docs_url=None,  # served below from the bundled Swagger UI, not a CDN (no internet in CI or on DWP networks)
+        swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
     )
+    app.mount(SWAGGER_UI_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=root + app.openapi_url if app.openapi_url else root + "/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{SWAGGER_UI_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{SWAGGER_UI_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{SWAGGER_UI_ASSETS}/favicon-32x32.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+
     app.state.settings = settings
     install_problem_handlers(app)
     for router in spec.routers:
         app.include_router(router)
     app.include_router(_ops_router(spec.name))
-    # Added innermost first: idempotency, reveal, body limit, request context.
+    # Added innermost first: idempotency, reveal, body limit, streaming uploads, request context, database down.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(PersonalDataRevealMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if spec.streaming_uploads:
+        app.add_middleware(
+            StreamingUploadMiddleware, routes=spec.streaming_uploads, max_bytes=settings.evidence_max_bytes
+        )
     app.add_middleware(RequestContextMiddleware, service=spec.name)
+    app.add_middleware(DatabaseDownMiddleware)
     return app

@@ -1,6 +1,7 @@
 """Pure ASGI middleware shared by the four services.
 
-Order, outermost first: request context (ids, logs, metrics) -> body limit -> personal-data
+Order, outermost first: database down (503, never a dropped connection) -> request context (ids, logs,
+metrics) -> streaming uploads -> body limit -> personal-data
 reveal -> idempotency -> the app. Idempotency sits inside reveal so stored responses keep personal
 values sealed, and a replay is revealed (or shown erased) like any fresh response.
 """
@@ -11,14 +12,21 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
 
-from shared.errors import FieldError, PayloadTooLarge, ProblemError, Unauthorized, ValidationProblem
-from shared.http.problems import from_problem_error
+from shared.errors import (
+    FieldError,
+    PayloadTooLarge,
+    ProblemError,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationProblem,
+)
+from shared.http.problems import from_problem_error, is_database_down
 from shared.idempotency import StoredResponse, request_fingerprint, stored_headers
 from shared.logging import get_logger
 
@@ -116,6 +124,54 @@ class RequestContextMiddleware:
                     duration_ms=round(elapsed * 1000, 2),
                 )
             structlog.contextvars.unbind_contextvars("request_id", "correlation_id", "service")
+
+
+class DatabaseDownMiddleware:
+    """Outermost: a database outage surfacing in a middleware (idempotency claims, the personal-data reveal) is
+    answered 503 problem+json with Retry-After like one inside a route, and not re-raised: re-raised, the server
+    logs it as a crash and drops the keep-alive connection, so the client's next request there gets no answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started or not is_database_down(exc):
+                raise
+            log.warning("http.database_down", path=scope.get("path"), error=repr(exc))
+            await send_problem(scope, send, ServiceUnavailable(detail="the database is not reachable; retry shortly"))
+
+
+class StreamingUploadMiddleware:
+    """Marks the routes whose body is streamed (evidence uploads, R33): the body limit becomes the upload limit,
+    and the idempotency middleware lets the body through unbuffered; the route keys the request itself."""
+
+    def __init__(self, app: ASGIApp, routes: Sequence[tuple[str, str]], max_bytes: int) -> None:
+        self.app = app
+        self.routes = [(method.upper(), re.compile(pattern)) for method, pattern in routes]
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(
+            scope["method"] == method and pattern.fullmatch(scope["path"]) for method, pattern in self.routes
+        ):
+            state = scope.setdefault("state", {})
+            state["max_body_bytes"] = self.max_bytes
+            state["streaming_upload"] = True
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:
@@ -272,8 +328,14 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
-        if key is None or scope["method"] not in STATE_CHANGING:
+        streamed = scope.get("state", {}).get("streaming_upload", False)
+        if key is None or scope["method"] not in STATE_CHANGING or streamed:
             await self.app(scope, receive, send)
+            return
+        platform = scope["app"].state.platform
+        principal_scope = self._principal_scope(scope, platform)
+        if principal_scope is None:
+            await self.app(scope, receive, send)  # the route answers 401 first, whatever the key
             return
         if not 1 <= len(key) <= 255:
             await send_problem(
@@ -285,11 +347,6 @@ class IdempotencyMiddleware:
                     errors=[FieldError("header.Idempotency-Key", "length", "1 to 255 characters")],
                 ),
             )
-            return
-        platform = scope["app"].state.platform
-        principal_scope = self._principal_scope(scope, platform)
-        if principal_scope is None:
-            await self.app(scope, receive, send)  # the route answers 401
             return
         try:
             body = await _read_body(receive)

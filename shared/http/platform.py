@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,6 +34,8 @@ class Platform:
     idempotency: IdempotencyStore
     fingerprint_secret: bytes
     runners: list[SubscriptionRunner] = field(default_factory=list)
+    resources: dict[str, Any] = field(default_factory=dict)
+    """What one service alone needs (e.g. the ICE gateway's blob store), set by its startup hooks."""
 
     def runner(self, name: str) -> SubscriptionRunner:
         for runner in self.runners:

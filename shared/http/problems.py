@@ -125,6 +125,9 @@ def validation_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+"""The detail of the 400 FastAPI raises when reading a JSON body fails other than as a JSON syntax error."""
+
 _STATUS_SLUGS = {
     401: ("unauthorized", "Authentication required"),
     403: ("forbidden", "Forbidden"),
@@ -156,6 +159,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_PARSE_ERROR:
+            # FastAPI answers a body it cannot decode (not UTF-8, nested too deep) with an undocumented 400;
+            # like any other body that is not JSON it is a 422 naming the body (R64). Found by tools/fuzz.py.
+            return problem_response(
+                request,
+                status=422,
+                slug="validation",
+                title="The request is not valid",
+                detail="the body is not valid JSON (it could not be decoded as UTF-8 JSON text)",
+                errors=[FieldError("body", "json_invalid", "send the body as UTF-8 JSON")],
+            )
         slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
         return problem_response(
             request,
@@ -199,7 +213,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        if _is_database_down(exc):
+        if is_database_down(exc):
             return await _database_down(request, exc)
         log.exception("request.unhandled", error=repr(exc))
         return problem_response(
@@ -217,7 +231,7 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
 )
 
 
-def _is_database_down(exc: BaseException) -> bool:
+def is_database_down(exc: BaseException) -> bool:
     if isinstance(exc, DATABASE_DOWN):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
@@ -228,13 +242,14 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "model": Problem,
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
-    for status in (401, 403, 404, 409, 412, 413, 422, 503)
+    for status in (401, 403, 404, 409, 410, 412, 413, 422, 503)
 }
 for _status, _description in {
     401: "No bearer token, or not a valid one",
     403: "Your role does not allow this (R61)",
     404: "Not found, or outside your organisation's scope (R61)",
     409: "A rule of the process forbids this, or a concurrent change (R63/R64)",
+    410: "It existed and was deliberately removed, e.g. evidence destroyed once ICE concluded (R37)",
     412: "If-Match does not match the current version (R63)",
     413: "The request body is too large",
     422: "The request is not valid: each error names the field and the rule (R64)",
@@ -244,6 +259,9 @@ for _status, _description in {
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry for a route: the listed problem statuses, always with 401, 422 and 503."""
-    wanted = {401, 422, 503, *statuses}
+    """The `responses=` entry for a route: the listed problem statuses, always with 401, 413, 422 and 503.
+
+    413 is always possible: the body limit refuses any request over `MAX_BODY_BYTES`, and a body a schema allows
+    (500 passages of 20,000 characters) can be larger than that (found by tools/fuzz.py)."""
+    wanted = {401, 413, 422, 503, *statuses}
     return {s: PROBLEM_RESPONSES[s] for s in sorted(wanted)}

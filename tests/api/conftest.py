@@ -32,6 +32,8 @@ def settings(database_url: str) -> IntakeSettings:
         LOG_JSON=False,
         LOG_LEVEL="WARNING",
         MAX_BODY_BYTES=64 * 1024,
+        # The webhook tests run their own delivery workers on their own clock.
+        WEBHOOK_WORKERS=0,
         SUBSCRIPTION_POLL_SECONDS=0.2,
         SUBSCRIPTION_LEADER_RETRY_SECONDS=0.2,
     )

@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 def unique(prefix: str) -> str:
     """An id matching ORGANISATION_ID_PATTERN, unique to this test."""
-    return f"{prefix}-{uuid.uuid4().hex[:6]}"
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 async def eventually(

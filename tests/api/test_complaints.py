@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.intake.projections.complaints import ComplaintListProjection
 from shared.auth import OrganisationKind, Role
 from shared.clock import FixedClock, business_date
+from shared.complaints.streams import load_complaint
+from shared.db import raw_connection
 from tests.api.conftest import TokenFactory
 from tests.api.helpers import (
     Directory,
@@ -23,6 +29,7 @@ from tests.api.helpers import (
     register_ok,
     wait_for_listed,
 )
+from tests.api.test_intake_work import post_ok, response_body
 
 
 def _today(clock: FixedClock) -> str:
@@ -169,13 +176,15 @@ async def test_as_of_shows_the_complaint_as_it_stood(
     assert [e["type"] for e in history.json()] == ["complaint.registered.v1", "complaint.acknowledged.v1"]
 
 
-async def test_a_naive_as_of_is_refused(client: httpx.AsyncClient, provider: Provider) -> None:
+@pytest.mark.parametrize("suffix", ["", "/events"])
+async def test_a_naive_as_of_is_refused(client: httpx.AsyncClient, provider: Provider, suffix: str) -> None:
     created = await register_ok(client, provider.caseworker, provider.body())
-    response = await client.get(
-        f"/complaints/{created['complaint_id']}", headers=provider.caseworker, params={"as_of": "yesterday"}
-    )
-    problem = assert_problem(response, 422, "validation")
-    assert list(error_fields(problem)) == ["query.as_of"]
+    for as_of in ("yesterday", "2026-11-23T10:00:00", "0001-01-01T00:00:00Z"):
+        response = await client.get(
+            f"/complaints/{created['complaint_id']}{suffix}", headers=provider.caseworker, params={"as_of": as_of}
+        )
+        problem = assert_problem(response, 422, "validation")
+        assert list(error_fields(problem)) == ["query.as_of"], as_of
 
 
 async def test_an_unknown_complaint_is_404(client: httpx.AsyncClient, provider: Provider) -> None:
@@ -210,6 +219,22 @@ async def test_acknowledgement_with_if_match(client: httpx.AsyncClient, provider
 
     history = await client.get(f"/complaints/{complaint_id}/events", headers=provider.caseworker)
     assert [e["version"] for e in history.json()] == [1, 2]
+
+
+async def test_an_acknowledgement_retried_with_the_same_key_replays(
+    client: httpx.AsyncClient, provider: Provider, clock: FixedClock
+) -> None:
+    created = await register_ok(client, provider.caseworker, provider.body())
+    complaint_id = created["complaint_id"]
+    keyed = {**provider.caseworker, "Idempotency-Key": str(uuid.uuid4())}
+    first = await _acknowledge(client, keyed, complaint_id, _today(clock), if_match='"1"')
+    again = await _acknowledge(client, keyed, complaint_id, _today(clock), if_match='"1"')
+    assert first.status_code == again.status_code == 200, again.text
+    assert "idempotent-replayed" not in first.headers
+    assert again.headers["idempotent-replayed"] == "true"
+    assert (again.json(), again.headers["etag"]) == (first.json(), first.headers["etag"])
+    history = await client.get(f"/complaints/{complaint_id}/events", headers=provider.caseworker)
+    assert [e["type"] for e in history.json()] == ["complaint.registered.v1", "complaint.acknowledged.v1"]
 
 
 @pytest.mark.parametrize(("if_match", "loser_status"), [('"1"', 412), (None, 409)])
@@ -432,6 +457,7 @@ async def test_list_items_summarise_the_complaint(client: httpx.AsyncClient, pro
     assert item == {
         "complaint_id": created["complaint_id"],
         "status": "open",
+        "stage": 1,
         "programme": "ipes",
         "about": "provider",
         "provider_organisation_id": provider.organisation_id,
@@ -504,7 +530,17 @@ async def test_list_filters_by_programme_category_and_dates(
 
 
 @pytest.mark.parametrize(
-    ("param", "value"), [("programme", "nope"), ("category", "z"), ("status", "shut"), ("received_from", "x")]
+    ("param", "value"),
+    [
+        ("programme", "nope"),
+        ("category", "z"),
+        ("status", "shut"),
+        ("received_from", "x"),
+        ("stage", "0"),
+        ("stage", "second"),
+        ("stage", "1.5"),
+        ("stage", "99999999999"),
+    ],
 )
 async def test_bad_filters_are_422(client: httpx.AsyncClient, provider: Provider, param: str, value: str) -> None:
     response = await client.get("/complaints", headers=provider.caseworker, params={param: value})
@@ -519,3 +555,75 @@ async def test_registered_at_is_the_clock_instant(
     created = await register_ok(client, provider.caseworker, provider.body())
     assert datetime.fromisoformat(created["registered_at"]) == clock.now()
     assert clock.now().tzinfo == UTC
+
+
+# The stage a complaint is at (R20; 001 Annex 2 3.5)
+
+
+async def test_list_filters_by_the_stage_a_complaint_is_at(
+    client: httpx.AsyncClient, provider: Provider, clock: FixedClock
+) -> None:
+    worker = provider.caseworker
+    unanswered = (await register_ok(client, worker, provider.body()))["complaint_id"]
+    clock.advance(timedelta(seconds=1))
+    moved_on = (await register_ok(client, worker, provider.body()))["complaint_id"]
+    await post_ok(client, worker, moved_on, "responses", response_body(clock))
+    await post_ok(client, worker, moved_on, "responses", response_body(clock, stage=2))
+    clock.advance(timedelta(seconds=1))
+    answered_finally = (await register_ok(client, worker, provider.body()))["complaint_id"]
+    final = response_body(clock, final=True, reviewer_user_id=f"reviewer-{uuid.uuid4().hex[:6]}")
+    await post_ok(client, worker, answered_finally, "responses", final)
+
+    mine = {"provider_organisation_id": provider.organisation_id}
+    # The read model trails: wait for the last event of each answered complaint.
+    await wait_for_listed(client, worker, {moved_on}, {**mine, "stage": 2})
+    await wait_for_listed(client, worker, {answered_finally}, {**mine, "status": "closed"})
+
+    async def listed(**params: str | int) -> list[tuple[str, int, str]]:
+        items = await list_all(client, worker, {**mine, **params})
+        return [(i["complaint_id"], i["stage"], i["status"]) for i in items]
+
+    assert await listed() == [(answered_finally, 1, "closed"), (moved_on, 2, "open"), (unanswered, 1, "open")]
+    assert await listed(stage=1) == [(answered_finally, 1, "closed"), (unanswered, 1, "open")]
+    assert await listed(stage=2) == [(moved_on, 2, "open")]
+    assert await listed(stage=2, status="open") == [(moved_on, 2, "open")]
+    assert await listed(stage=1, status="open") == [(unanswered, 1, "open")]
+    assert await listed(stage=3) == []
+
+
+async def test_the_stage_rises_with_escalation_and_replays_idempotently(
+    client: httpx.AsyncClient, provider: Provider, clock: FixedClock, intake_app: FastAPI, engine: AsyncEngine
+) -> None:
+    """`complaint.escalated` (written by the escalation service) moves the stage to its `to_stage`; replaying the
+    log leaves the row as it was. Applied to a scratch table, so the live log and read model are untouched."""
+    complaint_id = (await register_ok(client, provider.caseworker, provider.body()))["complaint_id"]
+    await post_ok(client, provider.caseworker, complaint_id, "responses", response_body(clock))
+    recorded = (await load_complaint(intake_app.state.platform.store, complaint_id)).recorded
+    last = recorded[-1]
+    escalated = dataclasses.replace(
+        last,
+        event_id=uuid.uuid4(),
+        version=last.version + 1,
+        type="complaint.escalated",
+        data={"complaint_id": complaint_id, "from_stage": 1, "to_stage": 2},
+    )
+    projection = ComplaintListProjection()
+    table = f"intake.complaints_stage_{uuid.uuid4().hex[:8]}"
+
+    async def stage_status_version() -> tuple[int, str, int]:
+        row = await conn.fetchrow(f"SELECT stage, status, version FROM {table} WHERE complaint_id = $1", complaint_id)
+        return row["stage"], row["status"], row["version"]
+
+    async with raw_connection(engine) as conn:
+        try:
+            for statement in projection.create_statements({"complaints": table}):
+                await conn.execute(statement)
+            await projection.apply(conn, recorded, {"complaints": table})
+            assert await stage_status_version() == (1, "open", last.version)
+            await projection.apply(conn, [escalated], {"complaints": table})
+            assert await stage_status_version() == (2, "open", escalated.version)
+            # A replay of the whole stream changes nothing: no event moves the row twice, the stage never falls.
+            await projection.apply(conn, [*recorded, escalated], {"complaints": table})
+            assert await stage_status_version() == (2, "open", escalated.version)
+        finally:
+            await conn.execute(f"DROP TABLE IF EXISTS {table}")

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel, TypeAdapter
 
+from services.intake.api.dissatisfaction_schemas import DissatisfactionOut
+from services.intake.api.schemas import ComplaintOut, ComplaintPage, HistoryEvent
 from shared.auth import OrganisationKind, Role, mint_token
 from shared.clock import FixedClock, business_date
 from shared.settings import Settings
@@ -421,6 +426,169 @@ async def test_every_post_documents_a_problem_422(openapi: dict) -> None:  # typ
         assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}, path
 
 
+# OpenAPI: every operation documented (issue 3: a summary, a description citing the guidance paragraph or the
+# requirement, request and response examples, and its problem+json error responses)
+
+CITATION = re.compile(r"\bR[1-9][0-9]?\b|\b00[0-4]\b")
+"""A requirement id (SPEC.md R1..R64) or a guidance document (000..004, seeds/), usually with its paragraph."""
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+
+
+def _schema(spec: dict, schema: dict) -> dict:  # type: ignore[type-arg]
+    ref = schema.get("$ref")
+    found: dict = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else schema  # type: ignore[type-arg]
+    return found
+
+
+def _has_example(spec: dict, media: dict) -> bool:  # type: ignore[type-arg]
+    """On the media type (what Swagger UI shows for a response), or on the body's model (request examples)."""
+    schema = _schema(spec, media.get("schema", {}))
+    return "example" in media or bool(media.get("examples")) or bool(schema.get("examples")) or "example" in schema
+
+
+def _expected_problems(method: str, op: dict) -> set[int]:  # type: ignore[type-arg]
+    """The errors an operation's shape implies: authenticated -> 401 and 503; any input -> 422; an id in the
+    path -> 404; a command -> 403 (roles, R61); `If-Match` -> 412 and 409 (R63)."""
+    params = op.get("parameters", [])
+    expected: set[int] = set()
+    if op.get("security"):
+        expected |= {401, 503}
+    if params or "requestBody" in op:
+        expected.add(422)
+    if any(p["in"] == "path" for p in params):
+        expected.add(404)
+    if method == "post":
+        expected.add(403)
+    if any(p["in"] == "header" and p["name"] == "If-Match" for p in params):
+        expected |= {409, 412}
+    return expected
+
+
+def convention_gaps(spec: dict, operation_ids: set[str] | None = None) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    """`{operation: [what it lacks]}` for every operation (of `operation_ids`, if given) short of the conventions."""
+    gaps: dict[str, list[str]] = {}
+    for method, path, op in _operations(spec):
+        if operation_ids is not None and op["operationId"] not in operation_ids:
+            continue
+        missing = []
+        if not op.get("summary"):
+            missing.append("summary")
+        if not CITATION.search(op.get("description", "")):
+            missing.append("description citing the guidance or a requirement")
+        body = op.get("requestBody")
+        if body and not all(_has_example(spec, media) for media in body["content"].values()):
+            missing.append("request example")
+        successes = [response for status, response in op["responses"].items() if status.startswith("2")]
+        if not successes or not all(
+            response.get("content") and all(_has_example(spec, media) for media in response["content"].values())
+            for response in successes
+        ):
+            missing.append("success response example")
+        documented = {int(status) for status in op["responses"] if status[0] in "45"}
+        missing += [f"{status} response" for status in sorted(_expected_problems(method, op) - documented)]
+        for status in sorted(documented):
+            content = op["responses"][str(status)].get("content", {})
+            if content.get("application/problem+json", {}).get("schema") != PROBLEM_SCHEMA:
+                missing.append(f"{status} as problem+json")
+        if missing:
+            gaps[f"{method.upper()} {path} ({op['operationId']})"] = missing
+    return gaps
+
+
+SHARED_TAGS = {"directory", "personal-data", "operations"}
+"""Operations every service or several serve from shared/ (directory, erasure, health): not intake's own."""
+RESPONSE_MODELS: dict[str, type[BaseModel]] = {
+    model.__name__: model for model in (ComplaintOut, ComplaintPage, DissatisfactionOut, HistoryEvent)
+}
+"""Intake's success-response models by their OpenAPI component name."""
+
+
+def _intake_operations(spec: dict) -> set[str]:  # type: ignore[type-arg]
+    """The intake service's own operations: whatever it serves beyond the shared routers (so new ones count)."""
+    return {op["operationId"] for _, _, op in _operations(spec) if not SHARED_TAGS & set(op["tags"])}
+
+
+async def test_every_intake_operation_is_documented(openapi: dict) -> None:  # type: ignore[type-arg]
+    own = _intake_operations(openapi)
+    assert {"complaints-register", "complaints-list", "complaints-letter", "dissatisfactions-convert"} <= own
+    assert len(own) >= 25
+    assert convention_gaps(openapi, own) == {}
+
+
+def test_the_convention_check_finds_what_is_missing() -> None:
+    bare = {
+        "components": {"schemas": {}},
+        "paths": {
+            "/things/{thing_id}": {
+                "post": {
+                    "operationId": "things-change",
+                    "description": "Changes a thing.",
+                    "security": [{"HTTPBearer": []}],
+                    "parameters": [{"name": "thing_id", "in": "path"}, {"name": "If-Match", "in": "header"}],
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                        "404": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                    },
+                }
+            }
+        },
+    }
+    assert convention_gaps(bare) == {
+        "POST /things/{thing_id} (things-change)": [
+            "summary",
+            "description citing the guidance or a requirement",
+            "request example",
+            "success response example",
+            "401 response",
+            "403 response",
+            "409 response",
+            "412 response",
+            "422 response",
+            "503 response",
+            "404 as problem+json",
+        ]
+    }
+
+
+def _response_type(schema: dict) -> Any:  # type: ignore[type-arg]
+    if schema.get("type") == "array":
+        return list[_response_type(schema["items"])]  # type: ignore[misc]
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    assert name in RESPONSE_MODELS, f"add the response model {name} to RESPONSE_MODELS"
+    return RESPONSE_MODELS[name]
+
+
+async def test_every_success_example_is_a_valid_answer(openapi: dict) -> None:  # type: ignore[type-arg]
+    """An example its own response model would not produce is a wrong example: each one must validate and
+    serialise back to itself (so no field is misspelt, missing or extra)."""
+    own = _intake_operations(openapi)
+    checked = 0
+    for _, _, op in _operations(openapi):
+        if op["operationId"] not in own:
+            continue
+        for response in (r for status, r in op["responses"].items() if status.startswith("2")):
+            media = response["content"].get("application/json")
+            if media is None or "example" not in media:
+                continue  # a missing example is test_every_intake_operation_is_documented's to report
+            adapter: TypeAdapter[Any] = TypeAdapter(_response_type(media["schema"]))
+            example = media["example"]
+            # The document has no nulls (FastAPI drops them from examples): compare without them.
+            answer = adapter.dump_python(adapter.validate_json(json.dumps(example)), mode="json", exclude_none=True)
+            assert answer == example, op["operationId"]
+            checked += 1
+    assert checked >= 24
+
+
+async def test_the_letter_example_is_the_letter_the_service_renders(openapi: dict) -> None:  # type: ignore[type-arg]
+    content = openapi["paths"]["/complaints/{complaint_id}/responses/{stage}/letter"]["get"]["responses"]["200"]
+    html, text = content["content"]["text/html"]["example"], content["content"]["text/plain"]["example"]
+    assert html.startswith("<!doctype html>")
+    for letter in (html, text):
+        assert "Final response to your complaint" in letter
+        assert "Independent Case Examiner" in letter
+
+
 async def test_docs_page(client: httpx.AsyncClient) -> None:
     response = await client.get("/docs")
     assert response.status_code == 200
@@ -443,3 +611,60 @@ async def test_a_refused_request_appends_nothing(client: httpx.AsyncClient, prov
         client, provider.caseworker, {complaint_id}, {"provider_organisation_id": provider.organisation_id}
     )
     assert [i["complaint_id"] for i in items] == [complaint_id]
+
+
+def test_every_ice_gateway_case_operation_is_documented() -> None:
+    """The ICE gateway's case operations meet the same conventions (issue 7); the appeal, which only ever refuses
+    (409, 000 14.38), has no success to show, and evidence content is a file, not JSON with an example."""
+    from services.ice_gateway.main import create_app as create_ice
+
+    spec = create_ice().openapi()
+    own = {
+        op["operationId"]
+        for _, _, op in _operations(spec)
+        if op["tags"][0] in ("ice", "phso")
+        and op["operationId"] not in ("ice-appeal", "ice-upload-evidence", "ice-download-evidence")
+    }
+    assert len(own) >= 35
+    assert convention_gaps(spec, own) == {}
+
+
+EXEMPT: dict[str, set[str]] = {
+    # Only ever refuses (409, 000 14.38): no request it accepts, no success to show, and no role check first.
+    "ice-appeal": {"request example", "success response example", "403 response"},
+    # Evidence content is a file (application/octet-stream), not JSON with an example.
+    "ice-upload-evidence": {"request example"},
+    "ice-download-evidence": {"success response example"},
+    # Its 503 is the readiness body (`not ready` and its checks), for load balancers, not problem+json.
+    "operations-readyz": {"503 as problem+json"},
+    # An unknown or non-provider prime in the path is a 422 naming `prime_id` (tests/api/test_directory.py), never
+    # a 404: documenting one would be wrong.
+    "directory-add-subcontractor": {"404 response"},
+}
+"""The gaps each operation may have, and why: everything else in every service meets the conventions."""
+
+
+def test_every_operation_of_every_service_is_documented() -> None:
+    """Issue 7: every operation of all four services has a summary, a description citing the guidance or a
+    requirement, request and success-response examples, and its problem+json errors, bar `EXEMPT`."""
+    from services.escalation.main import create_app as create_escalation
+    from services.ice_gateway.main import create_app as create_ice
+    from services.intake.main import create_app as create_intake
+    from services.reporting.main import create_app as create_reporting
+
+    seen: set[str] = set()
+    for create in (create_intake, create_escalation, create_ice, create_reporting):
+        spec = create().openapi()
+        gaps = convention_gaps(spec)
+        by_id = {key.rsplit("(", 1)[1].rstrip(")"): missing for key, missing in gaps.items()}
+        left = {op: [m for m in missing if m not in EXEMPT.get(op, set())] for op, missing in by_id.items()}
+        assert {op: missing for op, missing in left.items() if missing} == {}, spec["info"]["title"]
+        seen |= {op["operationId"] for _, _, op in _operations(spec)}
+    assert set(EXEMPT) <= seen  # no stale exemption
+    assert {"reports-open-caseload", "operations-metrics", "operations-me", "personal-data-erase"} <= seen
+
+
+async def test_without_a_token_a_bad_idempotency_key_is_still_a_401(client: httpx.AsyncClient) -> None:
+    """Authentication is answered first: the key is only checked for a caller the platform knows (found by fuzzing)."""
+    response = await client.post("/complaints", headers={"Idempotency-Key": ""}, json={})
+    assert_problem(response, 401)

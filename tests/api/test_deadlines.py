@@ -13,7 +13,7 @@ import pytest
 from services.escalation.main import create_app as create_escalation
 from services.escalation.settings import EscalationSettings
 from shared.auth import OrganisationKind, Role
-from shared.clock import FixedClock
+from shared.clock import FixedClock, business_date
 from tests.api.conftest import TokenFactory
 from tests.api.helpers import Provider, assert_problem, register
 
@@ -188,7 +188,9 @@ async def test_responses_meet_stage_deadlines_and_the_final_one_opens_the_ice_wi
     def person(name: str) -> dict[str, str]:
         return auth(provider.organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER, subject=name)
 
-    created = (await register(client, provider.caseworker, provider.body())).json()
+    # Received today, whatever other tests did to the session clock, so the responses are on time.
+    received_today = provider.body(received_on=business_date(clock.now()).isoformat())
+    created = (await register(client, provider.caseworker, received_today)).json()
     complaint_id = created["complaint_id"]
     await post_ok(client, person("ann"), complaint_id, "responses", response_body(clock, reviewer_user_id="bob"))
     final = response_body(

@@ -306,3 +306,25 @@ async def test_events_cannot_be_truncated(client: httpx.AsyncClient, provider: P
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
             await conn.execute("TRUNCATE events")
         assert await conn.fetchval("SELECT count(*) FROM events") >= before > 0
+
+
+async def test_the_complaint_goes_on_after_erasure_with_new_text_discarded(
+    client: httpx.AsyncClient, provider: Provider, dpo: dict[str, str], clock: object
+) -> None:
+    """R62: an erasure does not stop the process (a response is still owed); what is written about the person
+    afterwards is discarded, never stored, and reads as erased."""
+    from tests.api.test_intake_work import response_body
+
+    created = (await register(client, provider.caseworker, provider.body())).json()
+    assert (await _erase(client, dpo, created["complainant"]["data_subject_id"])).status_code == 200
+    text = f"Dear Zebedee, about your diagnosis ({uuid.uuid4().hex})"
+    answered = await client.post(
+        f"/complaints/{created['complaint_id']}/responses",
+        headers={**provider.caseworker, "Idempotency-Key": str(uuid.uuid4())},
+        json=response_body(clock, text=text),  # type: ignore[arg-type]
+    )
+    assert answered.status_code in (200, 201), answered.text
+    assert text not in answered.text
+    history = await client.get(f"/complaints/{created['complaint_id']}/events", headers=provider.caseworker)
+    assert text not in history.text
+    assert ERASED in history.text

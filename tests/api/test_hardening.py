@@ -17,7 +17,7 @@ from tests.api.helpers import Directory, assert_problem
 
 
 def org(prefix: str = "org") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 async def test_a_nul_character_in_text_is_a_422_not_a_500(client: httpx.AsyncClient, admin: dict[str, str]) -> None:

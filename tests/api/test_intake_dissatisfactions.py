@@ -67,6 +67,12 @@ async def convert(
     return await client.post(f"/dissatisfactions/{dissatisfaction_id}/conversion", headers=sent, json=complaint)
 
 
+async def history_types(client: httpx.AsyncClient, provider: Provider, location: str) -> list[str]:
+    response = await client.get(f"{location}/events", headers=provider.caseworker)
+    assert response.status_code == 200, response.text
+    return [e["type"] for e in response.json()]
+
+
 async def test_a_dissatisfaction_is_recorded_and_read_back(client: httpx.AsyncClient, provider: Provider) -> None:
     sent = body(provider)
     response = await record(client, provider.caseworker, sent)
@@ -180,7 +186,15 @@ async def test_a_conversion_with_a_stale_if_match_is_412_and_a_retry_replays(
     first = await convert(client, provider.caseworker, dissatisfaction_id, complaint, key=key)
     again = await convert(client, provider.caseworker, dissatisfaction_id, complaint, key=key)
     assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
+    assert again.headers["location"] == first.headers["location"]
+    # One conversion, one complaint.
+    assert await history_types(client, provider, f"/dissatisfactions/{dissatisfaction_id}") == [
+        "dissatisfaction.recorded.v1",
+        "dissatisfaction.converted.v1",
+    ]
+    assert await history_types(client, provider, first.headers["location"]) == ["complaint.registered.v1"]
 
 
 async def test_a_retry_of_a_recording_replays(client: httpx.AsyncClient, provider: Provider) -> None:
@@ -188,4 +202,21 @@ async def test_a_retry_of_a_recording_replays(client: httpx.AsyncClient, provide
     first = await record(client, provider.caseworker, sent, key)
     again = await record(client, provider.caseworker, sent, key)
     assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
+    location = first.headers["location"]
+    assert await history_types(client, provider, location) == ["dissatisfaction.recorded.v1"]
+
+
+@pytest.mark.parametrize("suffix", ["", "/events"])
+async def test_a_read_names_a_bad_id_and_hides_another_organisations(
+    client: httpx.AsyncClient, provider: Provider, directory: Directory, auth: TokenFactory, suffix: str
+) -> None:
+    bad = await client.get(f"/dissatisfactions/not-a-uuid{suffix}", headers=provider.caseworker)
+    assert error_fields(assert_problem(bad, 422, "validation")) == {"path.dissatisfaction_id": "uuid_parsing"}
+    created = await recorded(client, provider)
+    other, _ = await directory.provider_with_contract()
+    stranger = auth(other, OrganisationKind.PROVIDER, Role.CASEWORKER)
+    hidden = await client.get(f"/dissatisfactions/{created['dissatisfaction_id']}{suffix}", headers=stranger)
+    problem = assert_problem(hidden, 404, "not-found")
+    assert (problem["requirement"], problem["detail"]) == ("R61", f"no dissatisfaction {created['dissatisfaction_id']}")

@@ -11,7 +11,7 @@ from shared.calendar import add_months
 from shared.clock import FixedClock, business_date
 from shared.complaints.signposting import ANNEX_1_TEXT
 from tests.api.conftest import TokenFactory
-from tests.api.helpers import Provider, assert_problem, register_ok
+from tests.api.helpers import Provider, assert_problem, error_fields, register_ok
 from tests.api.test_intake_work import post_ok, response_body
 
 
@@ -103,3 +103,16 @@ async def test_no_letter_for_a_stage_not_answered_or_outside_scope(
     assert_problem(await client.get(f"/complaints/{complaint_id}/responses/3/letter", headers=provider.caseworker), 404)
     stranger = auth("someone-else", OrganisationKind.PROVIDER, Role.CASEWORKER)
     assert_problem(await client.get(f"/complaints/{complaint_id}/responses/2/letter", headers=stranger), 404)
+
+
+async def test_a_bad_stage_or_format_is_a_422_naming_it(
+    client: httpx.AsyncClient, provider: Provider, auth: TokenFactory, clock: FixedClock
+) -> None:
+    _, complaint_id = await _answered_finally(client, provider, auth, clock)
+    for path, field in (("responses/0/letter", "path.stage"), ("responses/two/letter", "path.stage")):
+        response = await client.get(f"/complaints/{complaint_id}/{path}", headers=provider.caseworker)
+        assert list(error_fields(assert_problem(response, 422, "validation"))) == [field], path
+    response = await client.get(
+        f"/complaints/{complaint_id}/responses/2/letter", headers=provider.caseworker, params={"format": "pdf"}
+    )
+    assert list(error_fields(assert_problem(response, 422, "validation"))) == ["query.format"]

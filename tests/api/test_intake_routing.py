@@ -1,6 +1,6 @@
 """Routing endpoints (R3): redirection to the Jobcentre (000 14.04, 14.09, 14.20) and referral to the provider
 (000 14.06-14.08): success, bad input (422 naming the field), wrong role (403), another organisation (404),
-stale `If-Match` (412), an idempotent retry (R63), and what each side sees and may do afterwards.
+stale `If-Match` (412), an idempotent retry (R63), for each endpoint; and what each side sees and may do afterwards.
 The rules themselves are tested on the decider (tests/unit/complaints/test_routing.py)."""
 
 from __future__ import annotations
@@ -215,7 +215,8 @@ async def test_a_retry_with_the_same_key_replays(client: httpx.AsyncClient, side
     first = await post(client, worker, complaint_id, "redirection", redirection(sides, clock), key=key)
     again = await post(client, worker, complaint_id, "redirection", redirection(sides, clock), key=key)
     assert first.status_code == again.status_code == 200, again.text
-    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert (again.json(), again.headers["etag"]) == (first.json(), first.headers["etag"])
     assert (await history_types(client, worker, complaint_id)).count(REDIRECTED) == 1
 
 
@@ -306,3 +307,42 @@ async def test_the_receiving_jobcentre_sees_the_deadlines_and_owns_them(
     assert seen.json()["owner"] == "jobcentre"
     assert (await escalation.get(url, headers=sides.provider.caseworker)).status_code == 200
     assert (await escalation.get(url, headers=sides.other_jobcentre)).status_code == 404
+
+
+async def test_referral_needs_a_working_role(
+    client: httpx.AsyncClient, sides: Sides, clock: FixedClock, auth: TokenFactory
+) -> None:
+    complaint_id = await sides.complaint(client, by=sides.jobcentre)
+    analyst = auth(sides.jobcentre_id, OrganisationKind.JOBCENTRE, Role.MI_ANALYST)
+    response = await post(client, analyst, complaint_id, "referral-to-provider", {"referred_on": today(clock)})
+    problem = assert_problem(response, 403, "forbidden")
+    assert problem["requirement"] == "R61"
+    assert problem["required_roles"]
+    assert REFERRED not in await history_types(client, sides.jobcentre, complaint_id)
+
+
+async def test_a_referral_with_a_stale_if_match_is_412(
+    client: httpx.AsyncClient, sides: Sides, clock: FixedClock
+) -> None:
+    complaint_id = await sides.complaint(client, by=sides.jobcentre)
+    await post_ok(client, sides.jobcentre, complaint_id, "discussions", discussion(clock))
+    response = await post(
+        client, sides.jobcentre, complaint_id, "referral-to-provider", {"referred_on": today(clock)}, if_match='"1"'
+    )
+    problem = assert_problem(response, 412, "precondition-failed")
+    assert (problem["requirement"], problem["current_version"]) == ("R63", 2)
+    assert REFERRED not in await history_types(client, sides.jobcentre, complaint_id)
+
+
+async def test_a_referral_retried_with_the_same_key_replays(
+    client: httpx.AsyncClient, sides: Sides, clock: FixedClock
+) -> None:
+    complaint_id = await sides.complaint(client, by=sides.jobcentre)
+    key = str(uuid.uuid4())
+    body = {"referred_on": today(clock)}
+    first = await post(client, sides.jobcentre, complaint_id, "referral-to-provider", body, key=key)
+    again = await post(client, sides.jobcentre, complaint_id, "referral-to-provider", body, key=key)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert (again.json(), again.headers["etag"]) == (first.json(), first.headers["etag"])
+    assert (await history_types(client, sides.jobcentre, complaint_id)).count(REFERRED) == 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -11,10 +13,15 @@ import pytest
 
 from services.escalation.main import create_app as create_escalation
 from services.escalation.settings import EscalationSettings
+from services.intake.main import create_app as create_intake
+from services.intake.settings import IntakeSettings
 from shared.auth import OrganisationKind, Role
-from shared.clock import FixedClock
+from shared.calendar import default_working_days
+from shared.clock import LONDON, FixedClock, business_date
+from shared.vocabulary import Nation
 from tests.api.conftest import TokenFactory
-from tests.api.helpers import Directory, Provider, eventually, register
+from tests.api.helpers import Directory, Provider, eventually, register, register_ok
+from tests.api.test_intake_work import post_ok
 
 
 @pytest.fixture
@@ -111,3 +118,144 @@ async def test_staff_complaints_are_on_the_worklist_only_for_those_cleared(
 
     await eventually(lambda: worklist_of(cleared), lambda b: len(entries(b, ids)) == 1, what="the cleared see it")
     assert entries(await worklist_of(provider.caseworker), ids) == []
+
+
+# A two-stage provider journey whose worklist entries move as the clock advances (R20, R21, R26).
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Intake and escalation sharing a clock of their own, started at the session clock's instant, so this test can
+    move time forward without moving it for anyone else."""
+
+    intake: httpx.AsyncClient
+    escalation: httpx.AsyncClient
+    clock: FixedClock
+
+    @property
+    def today(self) -> date:
+        return business_date(self.clock.now())
+
+    def move_to(self, day: date) -> None:
+        assert day > self.today, "time only moves forward"
+        self.clock.set(datetime.combine(day, time(10, 0), tzinfo=LONDON))
+
+
+DUE_SOON = 3  # working days: a threshold from settings, not the default 2
+
+
+@pytest.fixture
+async def journey(settings: IntakeSettings, database_url: str, clock: FixedClock) -> AsyncIterator[Journey]:
+    own = FixedClock(clock.now())
+    intake = create_intake(settings, own)
+    escalation = create_escalation(
+        EscalationSettings(
+            DATABASE_URL=database_url,
+            APP_ENV="test",
+            LOG_JSON=False,
+            LOG_LEVEL="WARNING",
+            SUBSCRIPTION_POLL_SECONDS=0.1,
+            SUBSCRIPTION_LEADER_RETRY_SECONDS=0.2,
+            DUE_SOON_WORKING_DAYS=DUE_SOON,
+            DEADLINE_WATCH_SECONDS=3600,  # one sweep at start-up, at the session's time: none in the future
+        ),
+        own,
+    )
+    async with (
+        intake.router.lifespan_context(intake),
+        escalation.router.lifespan_context(escalation),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=intake), base_url="http://i.test") as i,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=escalation), base_url="http://e.test") as e,
+    ):
+        yield Journey(i, e, own)
+
+
+async def test_a_two_stage_provider_journey_moves_on_the_worklist_as_the_clock_advances(
+    journey: Journey, provider: Provider, auth: TokenFactory
+) -> None:
+    calendar = default_working_days()
+    worker = provider.caseworker
+    received = journey.today
+    created = await register_ok(journey.intake, worker, provider.body(received_on=received.isoformat()))
+    complaint_id = created["complaint_id"]
+    await post_ok(
+        journey.intake,
+        worker,
+        complaint_id,
+        "acknowledgement",
+        {"acknowledged_on": received.isoformat(), "method": "phone"},
+    )
+
+    async def stage_entries(**params: Any) -> list[tuple[int, str, str, str, str]]:
+        """(stage, stage name, owner, due, status) of this complaint's stage-response entries."""
+        query = {"status": ["overdue", "due_soon", "on_time"], **params}
+        response = await journey.escalation.get("/worklist", headers=worker, params=query)
+        assert response.status_code == 200, response.text
+        items = [i for i in response.json()["items"] if i["complaint_id"] == complaint_id]
+        dates = [i["due_on"] for i in items]
+        assert dates == sorted(dates), "ordered by due date"
+        return [
+            (i["stage"], i["stage_name"], i["owner"], i["due_on"], i["status"])
+            for i in items
+            if i["kind"] == "stage_response"
+        ]
+
+    async def settled(expected: list[tuple[int, str, str, str, str]], **params: Any) -> None:
+        """The projection trails the log: wait for the worklist to show what the events say."""
+        await eventually(lambda: stage_entries(**params), lambda found: found == expected, what=f"worklist {expected}")
+
+    stage_1 = calendar.add(Nation.ENGLAND, received, 15)
+    await settled([(1, "Provider stage 1", "provider", stage_1.isoformat(), "on_time")], stage=1)
+    assert await stage_entries(stage=2) == []
+
+    journey.move_to(calendar.add(Nation.ENGLAND, received, 15 - DUE_SOON - 1))  # four working days to go
+    assert await stage_entries() == [(1, "Provider stage 1", "provider", stage_1.isoformat(), "on_time")]
+    journey.move_to(calendar.add(Nation.ENGLAND, received, 15 - DUE_SOON))  # three to go: the setting's threshold
+    assert await stage_entries() == [(1, "Provider stage 1", "provider", stage_1.isoformat(), "due_soon")]
+    journey.move_to(calendar.add(Nation.ENGLAND, stage_1, 1))
+    assert await stage_entries(status=["overdue"]) == [
+        (1, "Provider stage 1", "provider", stage_1.isoformat(), "overdue")
+    ]
+
+    # Answered late, then the complainant is dissatisfied: stage 2 opens with its own deadline.
+    late = journey.today.isoformat()
+    await post_ok(journey.intake, worker, complaint_id, "responses", response_body_on(late))
+    await settled([])
+    escalated = await journey.escalation.post(
+        f"/complaints/{complaint_id}/escalations",
+        headers={**worker, "Idempotency-Key": str(uuid.uuid4())},
+        json={"escalated_on": late},
+    )
+    assert escalated.status_code == 200, escalated.text
+    stage_2 = calendar.add(Nation.ENGLAND, journey.today, 20)
+    expected_2 = (2, "Provider stage 2 (final)", "provider", stage_2.isoformat())
+    await settled([(*expected_2, "on_time")], stage=2)
+    assert await stage_entries(stage=1) == []
+    assert await stage_entries(stage=2, owner="jobcentre") == []
+
+    journey.move_to(calendar.add(Nation.ENGLAND, journey.today, 20 - DUE_SOON))
+    assert await stage_entries() == [(*expected_2, "due_soon")]
+    journey.move_to(calendar.add(Nation.ENGLAND, stage_2, 1))
+    assert await stage_entries() == [(*expected_2, "overdue")]
+
+    # The final response ends the provider's process: the complaint leaves the worklist altogether.
+    reviewer = auth(provider.organisation_id, OrganisationKind.PROVIDER, Role.CASEWORKER, subject="reviewer-9")
+    final = {**response_body_on(journey.today.isoformat()), "stage": 2, "final": True, "reviewer_user_id": "dan"}
+    await post_ok(journey.intake, reviewer, complaint_id, "responses", final)
+
+    async def anything() -> list[dict[str, Any]]:
+        query = {"status": ["overdue", "due_soon", "on_time"]}
+        response = await journey.escalation.get("/worklist", headers=worker, params=query)
+        return [i for i in response.json()["items"] if i["complaint_id"] == complaint_id]
+
+    await eventually(anything, lambda found: found == [], what="the finally answered complaint off the worklist")
+
+
+def response_body_on(issued_on: str) -> dict[str, Any]:
+    return {
+        "stage": 1,
+        "final": False,
+        "issued_on": issued_on,
+        "text": "Dear Sam, we have looked into your complaint.",
+        "findings": [{"element_id": "E1", "desired_outcome_achievable": True}],
+    }

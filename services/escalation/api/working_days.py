@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.escalation.policy import calendar
+from services.escalation.api import examples
+from shared.complaints.deadlines import calendar_for as calendar
 from shared.errors import FieldError, ValidationProblem
 from shared.http.deps import PlatformDep, get_principal
 from shared.http.problems import problem_responses
@@ -57,7 +58,10 @@ class WorkingDaysBetween(BaseModel):
     "Working days are Monday to Friday less the bank holidays of the nation's calendar.",
     response_model=WorkingDaysAdded,
     response_model_by_alias=True,
-    responses=problem_responses(),
+    responses={
+        **problem_responses(),
+        **examples.returns({"nation": "scotland", "from": "2026-12-23", "days": 3, "date": "2026-12-30"}),
+    },
 )
 async def add(
     nation: NationQuery,
@@ -78,7 +82,10 @@ async def add(
     description="The working days after `from` up to and including `to` (R22); `to` must not be before `from`.",
     response_model=WorkingDaysBetween,
     response_model_by_alias=True,
-    responses=problem_responses(),
+    responses={
+        **problem_responses(),
+        **examples.returns({"nation": "scotland", "from": "2026-12-23", "to": "2027-01-06", "working_days": 6}),
+    },
 )
 async def between(
     nation: NationQuery,

@@ -1,4 +1,4 @@
-"""`GET /worklist`: an organisation's open deadlines, most urgent first (R26)."""
+"""`GET /worklist`: an organisation's open deadlines, by stage, most urgent first (R26)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.escalation.domain.deadlines import DeadlineKind, DeadlineStatus, Owner, deadlines
-from services.escalation.policy import policy as deadline_policy
-from services.escalation.timeline import from_json
+from services.escalation.api import examples
 from shared.clock import business_date
+from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, deadlines
+from shared.complaints.deadlines import policy_for as deadline_policy
 from shared.complaints.scope import complaint_scope
+from shared.complaints.timeline import ComplaintTimeline, from_json
 from shared.db import raw_connection
 from shared.http.deps import CurrentPrincipal, PlatformDep
 from shared.http.problems import problem_responses
@@ -21,23 +22,41 @@ from shared.profiles import default_profiles
 
 router = APIRouter(tags=["deadlines"])
 OPEN_STATUSES = (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.ON_TIME)
+INTERNAL_PROCESS = frozenset(
+    {
+        DeadlineKind.ACKNOWLEDGEMENT,
+        DeadlineKind.STAGE_RESPONSE,
+        DeadlineKind.MIXED_CONTRIBUTION,
+        DeadlineKind.EIGHT_WEEK_FINAL_RESPONSE,
+    }
+)
+"""Deadlines of the internal complaints process: the final response ends it (000 14.17), so they leave the worklist."""
 
 
 class WorklistItem(BaseModel):
     complaint_id: str
-    stage: int
-    stage_name: str
-    owner: Owner
+    stage: int = Field(description="The complaint's current stage")
+    stage_name: str = Field(description="Its name in the complaint's process profile (R20)")
+    owner: Owner = Field(description="Who owes this deadline")
     kind: DeadlineKind
     label: str
+    deadline_stage: int | None = Field(description="The stage a stage response is owed at")
     due_on: date
     status: DeadlineStatus
     requirement: str
+    dg_caselist: bool = Field(description="Held on the Director General caselist (R26; 003)")
 
 
 class Worklist(BaseModel):
     today: date
-    items: list[WorklistItem] = Field(description="Overdue first, then by due date")
+    items: list[WorklistItem] = Field(description="By due date, so overdue first")
+
+
+def _on_worklist(found: ComplaintTimeline, deadline: Deadline) -> bool:
+    """Someone's work: not the complainant's own window, nor the internal process once the final response ended it."""
+    if deadline.owner is Owner.COMPLAINANT:
+        return False
+    return not (found.timeline.final_response_on is not None and deadline.kind in INTERNAL_PROCESS)
 
 
 @router.get(
@@ -45,15 +64,19 @@ class Worklist(BaseModel):
     name="worklist",
     summary="Open deadlines in your scope, most urgent first",
     description="Every open complaint's unmet deadlines (overdue, due soon, on time) in your organisation's scope "
-    "(a provider: its own and its sub-contractors'; a Jobcentre: what it logged), by stage and owner (R26). "
-    "Due soon: within DUE_SOON_WORKING_DAYS working days.",
+    "(a provider: its own and its sub-contractors'; a Jobcentre: what it logged or was redirected to it), each with "
+    "the complaint's current stage and its name, and the deadline's owner (R26). Filter by `stage` and `owner`. "
+    "Due soon: within DUE_SOON_WORKING_DAYS working days (default 2). Once the final response is issued the "
+    "complaint's internal-process deadlines leave the list; the complainant's ICE window is never on it.",
     response_model=Worklist,
-    responses=problem_responses(),
+    responses={**problem_responses(), **examples.returns(examples.WORKLIST)},
 )
 async def worklist(
     principal: CurrentPrincipal,
     platform: PlatformDep,
     status: Annotated[list[DeadlineStatus] | None, Query(description="Default: overdue and due soon")] = None,
+    stage: Annotated[int | None, Query(ge=1, le=10, description="Only complaints at this stage")] = None,
+    owner: Annotated[Owner | None, Query(description="Only deadlines this party owes")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Worklist:
     wanted = set(status or (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON)) & set(OPEN_STATUSES)
@@ -69,22 +92,26 @@ async def worklist(
     items: list[WorklistItem] = []
     for row in rows:
         found = from_json(json.loads(row["timeline"]))
+        if stage is not None and found.stage != stage:
+            continue
         profile = profiles.get(found.profile_ref)
-        stage = found.timeline.stages[-1].number
         for d in deadlines(found.timeline, profile, today, policy):
-            if d.status in wanted:
-                items.append(
-                    WorklistItem(
-                        complaint_id=found.complaint_id,
-                        stage=stage,
-                        stage_name=profile.stage_name(stage),
-                        owner=d.owner,
-                        kind=d.kind,
-                        label=d.label,
-                        due_on=d.due_on,
-                        status=d.status,
-                        requirement=d.requirement,
-                    )
+            if d.status not in wanted or not _on_worklist(found, d) or (owner is not None and d.owner is not owner):
+                continue
+            items.append(
+                WorklistItem(
+                    complaint_id=found.complaint_id,
+                    stage=found.stage,
+                    stage_name=profile.stage_name(found.stage),
+                    owner=d.owner,
+                    kind=d.kind,
+                    label=d.label,
+                    deadline_stage=d.stage,
+                    due_on=d.due_on,
+                    status=d.status,
+                    requirement=d.requirement,
+                    dg_caselist=found.dg_caselist is not None,
                 )
-    items.sort(key=lambda i: (i.status is not DeadlineStatus.OVERDUE, i.due_on, i.complaint_id))
+            )
+    items.sort(key=lambda i: (i.status is not DeadlineStatus.OVERDUE, i.due_on, i.complaint_id, i.kind))
     return Worklist(today=today, items=items[:limit])

@@ -10,8 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from services.escalation.timeline import evolve_timeline, from_json, to_json
 from shared.complaints.decider import STREAM_TYPE
+from shared.complaints.timeline import evolve_timeline, from_json, to_json
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
 from shared.profiles import Profiles, default_profiles
@@ -65,6 +65,8 @@ class TimelinesProjection(Projection):
                 found.programme,
                 found.restricted,
                 found.routed_to_organisation_id,
-                found.timeline.withdrawn_on is None,
+                # Open while the provider's process runs: withdrawn or finally answered, nothing more falls due here
+                # (what ICE runs shows in the deadlines view, from the ICE case).
+                found.timeline.withdrawn_on is None and found.timeline.final_response_on is None,
                 json.dumps(to_json(found)),
             )

@@ -13,7 +13,7 @@ from services.intake.views import complaint_view
 from shared.auth import Principal
 from shared.commands import Outcome
 from shared.complaints.decider import ComplaintState
-from shared.complaints.scope import complaint_scope
+from shared.complaints.scope import complaint_scope, examined_here
 from shared.complaints.streams import load_complaint
 from shared.db import raw_connection
 from shared.errors import NotFound
@@ -43,6 +43,7 @@ async def _visible_stream(
             programme=state.programme.value if state.programme else None,
             restricted=restricted,
             routed_to=state.redirected_to_organisation_id,
+            examined=await examined_here(platform.store, scope, str(complaint_id)),
         ):
             return state, loaded.recorded
     # Outside the caller's scope looks exactly like absent (R61).

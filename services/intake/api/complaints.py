@@ -11,7 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.intake import handlers
+from services.intake.api import examples
 from services.intake.api.access import ComplaintId, _visible_stream
+from services.intake.api.examples import returns
 from services.intake.api.schemas import (
     AcknowledgeIn,
     ComplaintOut,
@@ -26,14 +28,28 @@ from shared.complaints.streams import load_complaint
 from shared.complaints.vocabulary import Category, ComplaintStatus
 from shared.db import raw_connection
 from shared.errors import FieldError, ValidationProblem
-from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, IfMatch, PlatformDep, etag
+from shared.http.deps import (
+    AsOf,
+    CommandContextDep,
+    CurrentPrincipal,
+    IdempotencyKeyHeader,
+    IfMatch,
+    PlatformDep,
+    etag,
+)
 from shared.http.problems import problem_responses
 from shared.vocabulary import ORGANISATION_ID_PATTERN, Programme
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
-AsOf = Annotated[
-    datetime | None,
-    Query(description="Show the complaint as it stood at this instant (ISO 8601 with offset) (R60)"),
+
+Stage = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=20,
+        description="The stage the complaint is at: 1 until a later stage's response or an escalation moves it "
+        "on (R20; 001 Annex 2 3.5)",
+    ),
 ]
 
 
@@ -46,7 +62,7 @@ AsOf = Annotated[
     "004 127-131). The complainant's personal data is encrypted under their own key (R62).",
     status_code=status.HTTP_201_CREATED,
     response_model=ComplaintOut,
-    responses=problem_responses(403, 409),
+    responses={**problem_responses(403, 409), **returns(examples.REGISTERED, 201)},
 )
 async def register(
     body: RegisterComplaintIn,
@@ -69,14 +85,14 @@ async def register(
     description="The complaint's current state, or with `as_of` its state at a past instant (R60). "
     "404 for a complaint outside your organisation's scope (R61).",
     response_model=ComplaintOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **returns(examples.ANSWERED_FINALLY)},
 )
 async def get_complaint(
     complaint_id: ComplaintId,
     principal: CurrentPrincipal,
     platform: PlatformDep,
     response: Response,
-    as_of: AsOf = None,
+    as_of: AsOf,
 ) -> ComplaintOut:
     state, recorded = await _visible_stream(platform, principal, complaint_id, as_of)
     response.headers["ETag"] = etag(recorded[-1].version)
@@ -90,10 +106,10 @@ async def get_complaint(
     description="Every event of the complaint, oldest first, with who, when and why (R60). Personal values of an "
     "erased data subject show as `[erased]` (R62).",
     response_model=list[HistoryEvent],
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **returns(examples.HISTORY)},
 )
 async def history(
-    complaint_id: ComplaintId, principal: CurrentPrincipal, platform: PlatformDep, as_of: AsOf = None
+    complaint_id: ComplaintId, principal: CurrentPrincipal, platform: PlatformDep, as_of: AsOf
 ) -> list[HistoryEvent]:
     _, recorded = await _visible_stream(platform, principal, complaint_id, as_of)
     return history_view(recorded)
@@ -106,7 +122,7 @@ async def history(
     description="Record that receipt of the complaint was acknowledged, with the date and method (R4; 003). "
     "Send `If-Match` with the ETag you read to be sure nobody changed the complaint since (412 otherwise, R63).",
     response_model=ComplaintOut,
-    responses=problem_responses(403, 404, 409, 412),
+    responses={**problem_responses(403, 404, 409, 412), **returns(examples.ACKNOWLEDGED)},
 )
 async def acknowledge(
     complaint_id: ComplaintId,
@@ -144,12 +160,13 @@ def _encode_cursor(registered_at: datetime, complaint_id: str) -> str:
     "",
     name="list",
     summary="List complaints in your scope",
-    description="Newest first, with cursor pagination. A provider sees its own complaints and its "
+    description="Newest first, with cursor pagination; filter by status, stage, programme, category (R6), "
+    "provider and received-date range. A provider sees its own complaints and its "
     "sub-contractors'; a Jobcentre those it logged (R61); complaints about a member of staff only with the "
     "staff-complaints role (R10; 003). The list is a read model and may trail a write by "
     "a moment; a single complaint read is always current.",
     response_model=ComplaintPage,
-    responses=problem_responses(),
+    responses={**problem_responses(), **returns(examples.PAGE)},
 )
 async def list_complaints(
     principal: CurrentPrincipal,
@@ -160,6 +177,7 @@ async def list_complaints(
     provider_organisation_id: Annotated[str | None, Query(pattern=ORGANISATION_ID_PATTERN)] = None,
     received_from: date | None = None,
     received_to: date | None = None,
+    stage: Stage = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ComplaintPage:
@@ -170,7 +188,7 @@ async def list_complaints(
         rows = await conn.fetch(
             f"""SELECT complaint_id, status, programme, about, provider_organisation_id, logged_by_organisation_id,
                        channel, nation, received_on, categories, complainant_kind, complainant_name::text AS name,
-                       registered_at
+                       registered_at, stage
                 FROM intake.complaints
                 WHERE {where}
                   AND ($6::text IS NULL OR status = $6)
@@ -179,9 +197,10 @@ async def list_complaints(
                   AND ($9::text IS NULL OR provider_organisation_id = $9)
                   AND ($10::date IS NULL OR received_on >= $10)
                   AND ($11::date IS NULL OR received_on <= $11)
-                  AND ($12::timestamptz IS NULL OR (registered_at, complaint_id) < ($12, $13))
+                  AND ($12::int IS NULL OR stage = $12)
+                  AND ($13::timestamptz IS NULL OR (registered_at, complaint_id) < ($13, $14))
                 ORDER BY registered_at DESC, complaint_id DESC
-                LIMIT $14""",
+                LIMIT $15""",
             *scope_args,
             status_,
             programme,
@@ -189,6 +208,7 @@ async def list_complaints(
             provider_organisation_id,
             received_from,
             received_to,
+            stage,
             after[0] if after else None,
             after[1] if after else None,
             limit + 1,
@@ -197,6 +217,7 @@ async def list_complaints(
         ComplaintSummary(
             complaint_id=r["complaint_id"],
             status=r["status"],
+            stage=r["stage"],
             programme=r["programme"],
             about=r["about"],
             provider_organisation_id=r["provider_organisation_id"],

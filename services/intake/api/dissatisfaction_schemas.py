@@ -55,7 +55,7 @@ class DissatisfactionIn(Strict):
 class PersonOut(BaseModel):
     kind: ComplainantKind
     data_subject_id: str
-    name: PersonalText = None
+    name: PersonalText | None = None
 
 
 class ConversionOut(BaseModel):

@@ -8,12 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Response, status
 
 from services.intake import handlers
+from services.intake.api import examples
 from services.intake.api.dissatisfaction_schemas import (
     ConversionOut,
     DissatisfactionIn,
     DissatisfactionOut,
     PersonOut,
 )
+from services.intake.api.examples import returns
 from services.intake.api.schemas import ComplaintOut, HistoryEvent, RegisterComplaintIn
 from services.intake.domain.dissatisfaction import (
     DISSATISFACTION_CODEC,
@@ -100,7 +102,7 @@ def _view(recorded: list[RecordedEvent]) -> DissatisfactionOut:
     "complaint. The person's details and the free text are personal data, sealed under their own key (R62).",
     status_code=status.HTTP_201_CREATED,
     response_model=DissatisfactionOut,
-    responses=problem_responses(403),
+    responses={**problem_responses(403), **returns(examples.DISSATISFACTION, 201)},
 )
 async def record(
     body: DissatisfactionIn,
@@ -123,7 +125,7 @@ async def record(
     description="The dissatisfaction, and the complaint it became if it was converted (R2). 404 outside your "
     "organisation's scope (R61).",
     response_model=DissatisfactionOut,
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **returns(examples.DISSATISFACTION_CONVERTED)},
 )
 async def get_dissatisfaction(
     dissatisfaction_id: DissatisfactionId, principal: CurrentPrincipal, platform: PlatformDep, response: Response
@@ -140,7 +142,7 @@ async def get_dissatisfaction(
     description="Every event of the dissatisfaction, oldest first, with who, when and why (R60); its conversion "
     "into a complaint included (R2).",
     response_model=list[HistoryEvent],
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **returns(examples.DISSATISFACTION_HISTORY)},
 )
 async def history(
     dissatisfaction_id: DissatisfactionId, principal: CurrentPrincipal, platform: PlatformDep
@@ -159,7 +161,7 @@ async def history(
     "after. `If-Match` takes the dissatisfaction's ETag (412 if it changed, R63).",
     status_code=status.HTTP_201_CREATED,
     response_model=ComplaintOut,
-    responses=problem_responses(403, 404, 409, 412),
+    responses={**problem_responses(403, 404, 409, 412), **returns(examples.CONVERTED, 201)},
 )
 async def convert(
     dissatisfaction_id: DissatisfactionId,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from services.intake.api.access import ComplaintId, _visible_stream
+from services.intake.api.examples import returns_letter
 from services.intake.letters import NoSuchResponse, as_html, as_text, compose, personal_values, sealed_parts
 from shared.auth import Role
 from shared.errors import NotFound
@@ -38,10 +39,7 @@ READERS = {
     "Personal values are opened only for the teams that work complaints (R62); an erased complainant's show "
     "as `[erased]`.",
     response_class=HTMLResponse,
-    responses={
-        **problem_responses(404),
-        200: {"content": {"text/html": {}, "text/plain": {"schema": {"type": "string"}}}},
-    },
+    responses={**problem_responses(404), **returns_letter()},
 )
 async def letter(
     complaint_id: ComplaintId,

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 
 from services.intake import handlers
+from services.intake.api import examples
 from services.intake.api.access import ComplaintId, _visible_stream, answer
+from services.intake.api.examples import returns
 from services.intake.api.schemas import ComplaintOut
 from services.intake.api.work_schemas import DraftIn, ResponseIn, RewordingIn, SendDraftIn
 from shared.http.deps import CommandContextDep, IdempotencyKeyHeader, IfMatch, PlatformDep, require
@@ -38,7 +40,7 @@ FINAL = (
     "through a draft instead (002 8.03): 409 here." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.ANSWERED_FINALLY)},
 )
 async def issue_response(
     complaint_id: ComplaintId,
@@ -63,7 +65,7 @@ async def issue_response(
     "the one before. Checked like a response." + FINAL + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.DRAFT_SUBMITTED)},
 )
 async def submit_draft(
     complaint_id: ComplaintId,
@@ -87,7 +89,7 @@ async def submit_draft(
     "latest draft, after which it may be sent (R7; 002 8.03)." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=APPROVING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.DRAFT_APPROVED)},
 )
 async def approve_draft(
     complaint_id: ComplaintId,
@@ -112,7 +114,7 @@ async def approve_draft(
     "forward." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=APPROVING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.REWORDING_REQUESTED)},
 )
 async def request_rewording(
     complaint_id: ComplaintId,
@@ -138,7 +140,7 @@ async def request_rewording(
     "response gets the ICE signposting and date inserted here." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.DRAFT_SENT)},
 )
 async def send_draft(
     complaint_id: ComplaintId,

@@ -8,7 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from services.intake import handlers
+from services.intake.api import examples
 from services.intake.api.access import ComplaintId, _visible_stream, answer
+from services.intake.api.examples import returns
 from services.intake.api.routing_schemas import RedirectionIn, ReferralIn
 from services.intake.api.schemas import ComplaintOut
 from shared.http.deps import CommandContextDep, IdempotencyKeyHeader, IfMatch, PlatformDep, require
@@ -33,7 +35,7 @@ CONCURRENCY = " Send `If-Match` with the ETag you read (412 if the complaint cha
     "`reason`)." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=ROUTING,
-    responses=problem_responses(403, 404, 409, 412, 422),
+    responses={**problem_responses(403, 404, 409, 412, 422), **returns(examples.REDIRECTED)},
 )
 async def redirect(
     complaint_id: ComplaintId,
@@ -59,7 +61,7 @@ async def redirect(
     "only a complaint `about: provider` (409)." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=ROUTING,
-    responses=problem_responses(403, 404, 409, 412, 422),
+    responses={**problem_responses(403, 404, 409, 412, 422), **returns(examples.REFERRED)},
 )
 async def refer_to_provider(
     complaint_id: ComplaintId,

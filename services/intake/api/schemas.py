@@ -184,17 +184,17 @@ class ComplainantOut(BaseModel):
     kind: ComplainantKind
     data_subject_id: str = Field(description="Whose personal data this is: the key to erase it (R62)")
     name: PersonalText
-    address: PersonalText = None
-    email: PersonalText = None
-    phone: PersonalText = None
-    national_insurance_number: PersonalText = None
+    address: PersonalText | None = None
+    email: PersonalText | None = None
+    phone: PersonalText | None = None
+    national_insurance_number: PersonalText | None = None
 
 
 class ElementOut(BaseModel):
     element_id: str
     category: Category
-    summary: PersonalText = None
-    desired_outcome: PersonalText = None
+    summary: PersonalText | None = None
+    desired_outcome: PersonalText | None = None
 
 
 class AcknowledgeIn(Strict):
@@ -223,7 +223,7 @@ class StaffComplaintOut(BaseModel):
 class ProcessExplanationOut(BaseModel):
     explained_on: date
     evidence: AgreementEvidence
-    evidence_reference: PersonalText = None
+    evidence_reference: PersonalText | None = None
 
 
 class DiscussionOut(BaseModel):
@@ -231,12 +231,12 @@ class DiscussionOut(BaseModel):
     held_on: date
     held_with: DiscussionParty
     held_by_user_id: str
-    summary: PersonalText = None
+    summary: PersonalText | None = None
 
 
 class ResolutionActionOut(BaseModel):
     action_id: str
-    description: PersonalText = None
+    description: PersonalText | None = None
     due_on: date
     owner: str
     completed_on: date | None = None
@@ -245,7 +245,7 @@ class ResolutionActionOut(BaseModel):
 class FindingOut(BaseModel):
     element_id: str
     desired_outcome_achievable: bool
-    why_not: PersonalText = None
+    why_not: PersonalText | None = None
 
 
 class SignpostingOut(BaseModel):
@@ -265,7 +265,7 @@ class ResponseOut(BaseModel):
     issued_on: date
     author_user_id: str
     reviewer_user_id: str | None
-    text: PersonalText = None
+    text: PersonalText | None = None
     findings: list[FindingOut]
     draft_id: str | None = None
     signposting: SignpostingOut | None = None
@@ -280,11 +280,11 @@ class ResponseDraftOut(BaseModel):
     final: bool
     author_user_id: str
     reviewer_user_id: str | None
-    text: PersonalText = None
+    text: PersonalText | None = None
     findings: list[FindingOut]
     status: DraftStatus
     decided_by_user_id: str | None = Field(None, description="Who in the AtW Service Delivery team decided")
-    rewording_comments: PersonalText = None
+    rewording_comments: PersonalText | None = None
 
 
 class OutcomeOut(BaseModel):
@@ -295,7 +295,7 @@ class OutcomeOut(BaseModel):
 
 class WithdrawalOut(BaseModel):
     withdrawn_on: date
-    reason: PersonalText = None
+    reason: PersonalText | None = None
 
 
 class RoutingOut(BaseModel):
@@ -350,6 +350,9 @@ class ComplaintOut(BaseModel):
 class ComplaintSummary(BaseModel):
     complaint_id: str
     status: ComplaintStatus
+    stage: int = Field(
+        description="The stage it is at: the latest stage answered or escalated to, 1 at first (R20; 001 Annex 2 3.5)"
+    )
     programme: Programme
     about: ComplaintAbout
     provider_organisation_id: str | None
@@ -359,7 +362,7 @@ class ComplaintSummary(BaseModel):
     received_on: date
     categories: list[Category]
     complainant_kind: ComplainantKind
-    complainant_name: PersonalText = None
+    complainant_name: PersonalText | None = None
     registered_at: datetime
 
 

@@ -11,7 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 
 from services.intake import handlers
+from services.intake.api import examples
 from services.intake.api.access import ComplaintId, _visible_stream, answer
+from services.intake.api.examples import returns
 from services.intake.api.routing import router as routing_router
 from services.intake.api.schemas import ComplaintOut
 from services.intake.api.work_schemas import (
@@ -44,7 +46,7 @@ ActionId = Annotated[str, Path(pattern=r"^A[0-9]{1,4}$", description="The action
     "contact may precede the complaint. Recorded once (409 otherwise)." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.PROCESS_EXPLAINED)},
 )
 async def explain_process(
     complaint_id: ComplaintId,
@@ -69,7 +71,7 @@ async def explain_process(
     "representative'). You are recorded as having held it." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.DISCUSSED)},
 )
 async def record_discussion(
     complaint_id: ComplaintId,
@@ -94,7 +96,7 @@ async def record_discussion(
     "history keeps both." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.DESIRED_OUTCOME_CHANGED)},
 )
 async def record_desired_outcome(
     complaint_id: ComplaintId,
@@ -118,7 +120,7 @@ async def record_desired_outcome(
     "description, a due date and an owner, and is numbered `A1`, `A2`, ... (R5)." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.PLANNED)},
 )
 async def plan_actions(
     complaint_id: ComplaintId,
@@ -143,7 +145,7 @@ async def plan_actions(
     "after it (001 Annex 2 3.4)." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.ACTION_COMPLETED)},
 )
 async def complete_action(
     complaint_id: ComplaintId,
@@ -169,7 +171,7 @@ async def complete_action(
     + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.WITHDRAWN)},
 )
 async def withdraw(
     complaint_id: ComplaintId,
@@ -194,7 +196,7 @@ async def withdraw(
     "financial redress in pence (5.7). A later record for the element replaces the earlier one." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=WORKING,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.OUTCOME_RECORDED)},
 )
 async def record_outcome(
     complaint_id: ComplaintId,
@@ -219,7 +221,7 @@ async def record_outcome(
     "from now on, R10) and records only the responsible team leader." + CONCURRENCY,
     response_model=ComplaintOut,
     dependencies=[Depends(require(*handlers.STAFF_MARKER_ROLES))],
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **returns(examples.MARKED_AS_STAFF_COMPLAINT)},
 )
 async def mark_staff_complaint(
     complaint_id: ComplaintId,

@@ -1,4 +1,7 @@
-"""`intake.complaints`: one row per complaint for the scoped, searchable list (R61, R10)."""
+"""`intake.complaints`: one row per complaint for the scoped, searchable list (R61, R10).
+
+Existing databases: rebuild the projection when its columns change (`stage` was added for R20).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,15 @@ from shared.complaints.events import (
 from shared.complaints.vocabulary import ComplaintStatus
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
+
+COMPLAINT_ESCALATED = "complaint.escalated"
+"""The complainant's dissatisfaction moved the complaint to its next stage (R20; 001 Annex 2 3.5). Matched by
+its stored type, with `to_stage` in its data: the projection needs no more of the event than that."""
+
+_REACHES_STAGE = "stage = GREATEST(stage, $3::int)"
+"""The stage a complaint is at only ever rises: to the latest stage answered or escalated to."""
+_ANSWERED = _REACHES_STAGE + ", status = COALESCE($4::text, status)"
+"""A response ends its stage (001 Annex 2 3.5); a final one also closes the complaint (R7)."""
 
 
 class ComplaintListProjection(Projection):
@@ -44,7 +56,8 @@ class ComplaintListProjection(Projection):
                 version integer NOT NULL,
                 restricted boolean NOT NULL DEFAULT false,
                 special_customer_record boolean NOT NULL DEFAULT false,
-                routed_to_organisation_id text)""",
+                routed_to_organisation_id text,
+                stage integer NOT NULL DEFAULT 1)""",
             f"CREATE INDEX {index}_by_provider ON {table} (provider_organisation_id, registered_at DESC)",
             f"CREATE INDEX {index}_by_logger ON {table} (logged_by_organisation_id, registered_at DESC)",
             f"CREATE INDEX {index}_by_registered ON {table} (registered_at DESC, complaint_id DESC)",
@@ -57,8 +70,12 @@ class ComplaintListProjection(Projection):
                 await _registered(conn, table, event)
             elif event.type == ComplaintWithdrawn.event_type:
                 await _update(conn, table, event, "status = $3", ComplaintStatus.WITHDRAWN.value)
-            elif event.type == ResponseIssued.event_type and event.data["final"]:
-                await _update(conn, table, event, "status = $3", ComplaintStatus.CLOSED.value)
+            elif event.type == ResponseIssued.event_type:
+                # One update for both changes: each event may move the row's version only once.
+                closed = ComplaintStatus.CLOSED.value if event.data["final"] else None
+                await _update(conn, table, event, _ANSWERED, event.data["stage"], closed)
+            elif event.type == COMPLAINT_ESCALATED:
+                await _update(conn, table, event, _REACHES_STAGE, event.data["to_stage"])
             elif event.type == ComplaintMarkedAsStaffComplaint.event_type:
                 await _update(conn, table, event, "restricted = $3", True)
             elif event.type == ComplaintRedirected.event_type:
@@ -95,11 +112,14 @@ async def _registered(conn: Any, table: str, event: RecordedEvent) -> None:
     )
 
 
-async def _update(conn: Any, table: str, event: RecordedEvent, assignment: str, value: Any) -> None:
-    """Apply a change once: only a row still behind this event's version moves (idempotent on replay)."""
+async def _update(conn: Any, table: str, event: RecordedEvent, assignment: str, *values: Any) -> None:
+    """Apply a change once: only a row still behind this event's version moves (idempotent on replay).
+
+    `values` are `$3`, `$4`, ... of `assignment`.
+    """
     await conn.execute(
         f"UPDATE {table} SET {assignment}, version = $2 WHERE complaint_id = $1 AND version < $2",
         event.data["complaint_id"],
         event.version,
-        value,
+        *values,
     )

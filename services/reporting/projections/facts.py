@@ -3,7 +3,12 @@
 Facts hold dimensions and dates only (who, what programme, where, when, how), never personal data,
 so the figures survive erasure untouched. `reporting.projection_state` records the last event
 applied, in the same transaction. A response's due date is worked out once, when it is applied,
-from the complaint's process profile and the calendar then in force: MI reports what was due.
+from the complaint's process profile and the calendar then in force: MI reports what was due. A stage
+escalated to begins on the escalation date (R20), otherwise when the previous stage was answered.
+Escalations and ICE/PHSO facts are kept beside them (projections/ice.py), so an escalation rate joins
+tables of one projection at one checkpoint; so are each complaint's timeline and each ICE case's events, for the
+open caseload (projections/caseload.py). A database made before a table was added here needs
+`python -m tools.rebuild reporting.facts`.
 """
 
 from __future__ import annotations
@@ -13,19 +18,33 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from services.reporting.projections.caseload import apply_caseload, caseload_statements
+from services.reporting.projections.ice import ICE_EVENT_TYPES, apply_ice, ice_statements
 from shared.calendar import default_working_days
 from shared.clock import business_date
 from shared.complaints.events import ComplaintRegistered
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
-from shared.profiles import default_profiles
+from shared.profiles import Profile, default_profiles
 from shared.vocabulary import Nation
 
 
 class ComplaintFactsProjection(Projection):
     name = "reporting.facts"
     schema = "reporting"
-    tables = ("complaints", "elements", "responses", "outcomes", "dissatisfactions", "projection_state")
+    tables = (
+        "complaints",
+        "elements",
+        "responses",
+        "outcomes",
+        "dissatisfactions",
+        "projection_state",
+        "ice_cases",
+        "ice_facts",
+        "escalations",
+        "timelines",
+        "ice_case_events",
+    )
 
     def create_statements(self, t: Tables) -> list[str]:
         c_index, e_index = t["complaints"].split(".")[-1], t["elements"].split(".")[-1]
@@ -81,10 +100,14 @@ class ComplaintFactsProjection(Projection):
                 last_event_at timestamptz,
                 events_applied bigint NOT NULL DEFAULT 0)""",
             f"INSERT INTO {t['projection_state']} (only_row) VALUES (true)",
+            *ice_statements(t),
+            *caseload_statements(t),
         ]
 
     async def apply(self, conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
+        profiles = default_profiles()
         for event in events:
+            await apply_caseload(conn, event, t, profiles)
             match event.type:
                 case ComplaintRegistered.event_type:
                     await self._registered(conn, event, t)
@@ -100,6 +123,10 @@ class ComplaintFactsProjection(Projection):
                     )
                 case "dissatisfaction.recorded":
                     await self._dissatisfaction(conn, event.data, t)
+                case "complaint.escalated":
+                    await self._escalated(conn, event.data, t)
+                case ice_type if ice_type in ICE_EVENT_TYPES:
+                    await apply_ice(conn, event, t)
         await conn.execute(
             f"UPDATE {t['projection_state']} SET last_event_at = $1, events_applied = events_applied + $2",
             events[-1].recorded_at,
@@ -109,9 +136,7 @@ class ComplaintFactsProjection(Projection):
     @staticmethod
     async def _registered(conn: Any, event: RecordedEvent, t: Tables) -> None:
         e = ComplaintRegistered.model_validate(event.data)
-        profile = default_profiles().select(
-            e.programme.value, e.provider_organisation_id, business_date(event.recorded_at)
-        )
+        profile = _profile(e, business_date(event.recorded_at))
         await conn.execute(
             f"""INSERT INTO {t["complaints"]} (complaint_id, provider_organisation_id, contract_id, programme, nation,
                     about, channel, complainant_kind, received_on, logged_by_organisation_id, profile_ref)
@@ -142,10 +167,15 @@ class ComplaintFactsProjection(Projection):
         )
         if complaint is None:
             return
+        escalated = await conn.fetchval(
+            f"SELECT escalated_on FROM {t['escalations']} WHERE complaint_id = $1 AND to_stage = $2",
+            complaint_id,
+            stage,
+        )
         previous = await conn.fetchval(
             f"SELECT max(issued_on) FROM {t['responses']} WHERE complaint_id = $1 AND stage < $2", complaint_id, stage
         )
-        started_on: date = previous or complaint["received_on"]
+        started_on: date = escalated or previous or complaint["received_on"]
         profile = default_profiles().get(complaint["profile_ref"])
         due_on = (
             profile.stage(stage).timescale.due(started_on, Nation(complaint["nation"]), default_working_days())
@@ -188,6 +218,17 @@ class ComplaintFactsProjection(Projection):
         )
 
     @staticmethod
+    async def _escalated(conn: Any, data: dict[str, Any], t: Tables) -> None:
+        await conn.execute(
+            f"""INSERT INTO {t["escalations"]} (complaint_id, from_stage, to_stage, escalated_on)
+                VALUES ($1, $2, $3, $4::text::date) ON CONFLICT (complaint_id, from_stage) DO NOTHING""",
+            data["complaint_id"],
+            int(data["from_stage"]),
+            int(data["to_stage"]),
+            data["escalated_on"],
+        )
+
+    @staticmethod
     async def _dissatisfaction(conn: Any, data: dict[str, Any], t: Tables) -> None:
         await conn.execute(
             f"""INSERT INTO {t["dissatisfactions"]} (dissatisfaction_id, provider_organisation_id, contract_id,
@@ -200,3 +241,14 @@ class ComplaintFactsProjection(Projection):
                 ON CONFLICT (dissatisfaction_id) DO NOTHING""",
             json.dumps(data),
         )
+
+
+def _profile(e: ComplaintRegistered, registered_on: date) -> Profile:
+    """The profile the complaint recorded (R20); before profiles were recorded, the one in effect that day."""
+    profiles = default_profiles()
+    if e.process_profile is not None:
+        try:
+            return profiles.get(e.process_profile)
+        except LookupError:
+            pass  # a profile this build does not know: the one in effect, as for older complaints
+    return profiles.select(e.programme.value, e.provider_organisation_id, registered_on)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.complaints.commands import RegisterComplaint, ResponseContent
+from shared.complaints.commands import EscalateComplaint, IssueResponse, RegisterComplaint, ResponseContent
 from shared.complaints.decider import COMPLAINT_DECIDER, ComplaintState, decide
 from shared.complaints.events import (
     ComplainantRecord,
@@ -63,6 +63,8 @@ def register(**overrides: Any) -> RegisterComplaint:
         "logged_by_organisation_id": "provider-alpha",
         "logged_by_organisation_kind": "provider",
         "today": TODAY,
+        "process_profile": "provider-default@v1",
+        "final_stage": 2,
     }
     fields.update(overrides)
     return RegisterComplaint(**fields)
@@ -143,3 +145,24 @@ def content(**overrides: Any) -> ResponseContent:
     }
     fields.update(overrides)
     return ResponseContent(**fields)
+
+
+def respond(stage: int = 1, issued_on: date = RECEIVED, **overrides: Any) -> IssueResponse:
+    """A stage's response (R7); a final one is reviewed by someone new (001 Annex 2 3.6)."""
+    fields: dict[str, Any] = {"stage": stage}
+    if overrides.get("final"):
+        fields.update({"author_user_id": "cat", "reviewer_user_id": "dan"})
+    fields.update(overrides)
+    return IssueResponse(content=content(**fields), issued_on=issued_on, today=TODAY)
+
+
+def escalate(**overrides: Any) -> EscalateComplaint:
+    """The complainant is dissatisfied (R20): recorded by the complaint's provider unless overridden."""
+    fields: dict[str, Any] = {
+        "escalated_on": TODAY,
+        "acting_organisation_id": "provider-alpha",
+        "acting_organisation_kind": "provider",
+        "today": TODAY,
+    }
+    fields.update(overrides)
+    return EscalateComplaint(**fields)

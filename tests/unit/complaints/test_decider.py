@@ -138,8 +138,13 @@ def test_the_registered_event_has_a_stable_type_and_no_plaintext() -> None:
         assert plain not in stored
     assert COMPLAINT_CODEC.types == [
         "complaint.acknowledged",
+        "complaint.contribution_requested",
+        "complaint.contribution_submitted",
         "complaint.desired_outcome_recorded",
+        "complaint.dg_caselist_cleared",
+        "complaint.dg_caselist_flagged",
         "complaint.discussion_recorded",
+        "complaint.escalated",
         "complaint.marked_as_staff_complaint",
         "complaint.outcome_recorded",
         "complaint.process_explained",

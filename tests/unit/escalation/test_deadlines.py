@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.escalation.domain.deadlines import (
+from shared.calendar import Overrides, WorkingDays
+from shared.complaints.deadlines import (
     DeadlineKind,
     DeadlineStatus,
     Policy,
@@ -17,7 +18,6 @@ from services.escalation.domain.deadlines import (
     deadlines,
     eight_week_right_arises_on,
 )
-from shared.calendar import Overrides, WorkingDays
 from shared.profiles import default_profiles
 from shared.vocabulary import Nation
 

@@ -1,0 +1,1 @@
+"""Webhook subscriptions (a stream per subscription) and their signed, retried, logged deliveries."""
