@@ -58,15 +58,21 @@ async def execute(
     if_match: int | None = None,
     role: Role | None = None,
     decide: Callable[[Any, S], Sequence[DomainEvent]] | None = None,
+    new_stream: bool = False,
 ) -> Outcome[S]:
     """Decide against the current state and append; on a lost race decide again (up to 3 times).
 
     With `If-Match` the client's version is the expected version: a change in between is a 412,
-    never silently decided again on state the client has not seen.
+    never silently decided again on state the client has not seen. `new_stream`: the stream id was
+    just made for this request, so it is decided on the initial state without reading it (a stream that
+    exists after all refuses the append at version 0: a retry of the same request, or a lost race).
     """
     decide_fn = decide or decider.decide
-    for _ in range(MAX_ATTEMPTS):
-        loaded = await load(store, stream_id, decider, codec)
+    for attempt in range(MAX_ATTEMPTS):
+        if new_stream and attempt == 0:
+            loaded: Loaded[S] = Loaded(decider.initial_state, 0, [])
+        else:
+            loaded = await load(store, stream_id, decider, codec)
         if (earlier := _appended_by_this_request(loaded, stream_id, ctx)) is not None:
             return earlier
         if if_match is not None and if_match != loaded.version:

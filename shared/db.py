@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -112,9 +114,63 @@ ConnectionSource: TypeAlias = "AsyncEngine | asyncpg.Pool"
 """Where hot-path statements get an asyncpg connection: the service's asyncpg pool, or an engine."""
 
 
+@dataclass
+class _UnitOfWork:
+    source: ConnectionSource
+    conn: Any
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+_UNIT_OF_WORK: ContextVar[_UnitOfWork | None] = ContextVar("unit_of_work", default=None)
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work(source: ConnectionSource) -> AsyncIterator[Any]:
+    """One connection and one transaction for everything a state-changing request writes.
+
+    Inside it, `raw_connection(source)` hands out this connection, so the idempotency claim, the data
+    subject's key, the appended events and the stored response commit together or not at all (one
+    commit per request instead of four, and no orphan subject key when a request fails). Leaving it
+    by an exception rolls back; `after_commit` callbacks (waking subscribers) run once it committed.
+    """
+    async with raw_connection(source) as conn:
+        work = _UnitOfWork(source, conn)
+        token = _UNIT_OF_WORK.set(work)
+        try:
+            async with conn.transaction():
+                yield conn
+        finally:
+            _UNIT_OF_WORK.reset(token)
+    for callback in work.after_commit:
+        callback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current unit of work commits (now, outside one)."""
+    work = _UNIT_OF_WORK.get()
+    if work is None:
+        callback()
+    else:
+        work.after_commit.append(callback)
+
+
 @contextlib.asynccontextmanager
 async def raw_connection(source: ConnectionSource) -> AsyncIterator[Any]:
-    """A pooled asyncpg connection; statements on it autocommit or run in their own transaction."""
+    """A pooled asyncpg connection; statements on it autocommit or run in their own transaction.
+
+    Within a `unit_of_work` on the same source, its connection (and so its transaction)."""
+    work = _UNIT_OF_WORK.get()
+    if work is not None and work.source is source:
+        yield work.conn
+        return
+    async with own_connection(source) as conn:
+        yield conn
+
+
+@contextlib.asynccontextmanager
+async def own_connection(source: ConnectionSource) -> AsyncIterator[Any]:
+    """A pooled connection of its own, even within a unit of work: for what must commit by itself (an
+    erasure's VACUUM) or may outlive the request (a task started by it)."""
     if isinstance(source, AsyncEngine):
         async with source.connect() as conn:
             yield await driver_connection(conn)

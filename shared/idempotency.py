@@ -1,10 +1,12 @@
 """Stored responses for `Idempotency-Key` (R63).
 
-A key is scoped to the calling principal. The first request with a key takes a lease on it, runs,
-and stores its response; a retry with the same key and the same request gets that response again;
-the same key with a different request is refused (422). A request whose lease expired without a
-stored response (its process died) may be run again: command handlers derive event ids from the
-key, so a second run cannot append the same events twice.
+A key is scoped to the calling principal. The first request with a key claims it, runs, and stores
+its response; a retry with the same key and the same request gets that response again; the same
+key with a different request is refused (422). The claim, what the request writes and the stored
+response commit in one transaction (`shared.db.unit_of_work`): a concurrent retry waits on the
+claim's row and then replays, and a request that fails or dies leaves nothing behind, so its retry
+runs afresh. Command handlers also derive event ids from the key, so no run can append the same
+events twice. (The lease covers claims committed on their own, as before that transaction.)
 """
 
 from __future__ import annotations
@@ -119,15 +121,6 @@ class IdempotencyStore:
                 response.status_code,
                 json.dumps(response.headers),
                 response.body,
-            )
-
-    async def release(self, scope: str, key: str) -> None:
-        """Forget a key whose request failed on our side, so the client can retry it."""
-        async with raw_connection(self._engine) as conn:
-            await conn.execute(
-                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status_code IS NULL",
-                scope,
-                key,
             )
 
     async def purge_expired(self, now: datetime) -> int:

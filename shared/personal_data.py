@@ -14,16 +14,18 @@ events, read models, stored responses and backups taken after the key's destruct
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shared.db import ConnectionSource, raw_connection
+from shared.db import ConnectionSource, own_connection, raw_connection
 
 MARKER = "$personal"
 ERASED = "[erased]"
@@ -109,6 +111,30 @@ def replace_sealed(value: Any, opened: Mapping[uuid.UUID, bytes | None], allowed
     return value
 
 
+_REQUEST_KEYS: ContextVar[dict[uuid.UUID, bytes] | None] = ContextVar("request_keys", default=None)
+
+
+@contextlib.contextmanager
+def request_keys() -> Iterator[None]:
+    """Within it, a data key this request created or unwrapped is not read again to reveal its response (the
+    reveal middleware spans a request with it). The keys live in memory for the request only."""
+    token = _REQUEST_KEYS.set({})
+    try:
+        yield
+    finally:
+        _REQUEST_KEYS.reset(token)
+
+
+def _remember(subject_id: uuid.UUID, data_key: bytes | None) -> None:
+    known = _REQUEST_KEYS.get()
+    if known is None:
+        return
+    if data_key is None:
+        known.pop(subject_id, None)
+    else:
+        known[subject_id] = data_key
+
+
 class PersonalDataVault:
     def __init__(self, db: ConnectionSource, master_key: bytes) -> None:
         self._engine = db
@@ -127,6 +153,7 @@ class PersonalDataVault:
                 self._wrapper.wrap(subject_id, data_key),
                 now,
             )
+        _remember(subject_id, data_key)
         sealed = {name: None if v is None else seal_value(subject_id, data_key, v) for name, v in values.items()}
         return subject_id, sealed
 
@@ -155,8 +182,12 @@ class PersonalDataVault:
         return replace_sealed(value, keys, allowed)
 
     async def erase(self, subject_id: uuid.UUID, now: datetime) -> bool:
-        """Destroy the subject's key. Returns False when it was already erased; raises if unknown."""
-        async with raw_connection(self._engine) as conn:
+        """Destroy the subject's key. Returns False when it was already erased; raises if unknown.
+
+        On a connection of its own, committed at once: VACUUM cannot run inside a request's transaction,
+        and an erasure stands even if what the request does next fails."""
+        _remember(subject_id, None)
+        async with own_connection(self._engine) as conn:
             status = await conn.execute(
                 """UPDATE data_subject_keys SET wrapped_key = NULL, erased_at = $2
                    WHERE subject_id = $1 AND erased_at IS NULL""",
@@ -181,17 +212,26 @@ class PersonalDataVault:
         return row["erased_at"] or False
 
     async def _data_keys(self, subjects: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+        known = _REQUEST_KEYS.get() or {}
+        keys: dict[uuid.UUID, bytes | None] = {}
+        wanted = []
+        for subject in subjects:
+            if subject in known:
+                keys[subject] = known[subject]
+            else:
+                wanted.append(subject)
+        if not wanted:
+            return keys
         async with raw_connection(self._engine) as conn:
             rows = await conn.fetch(
                 "SELECT subject_id, wrapped_key FROM data_subject_keys WHERE subject_id = ANY($1::uuid[])",
-                list(subjects),
+                wanted,
             )
-        return {
-            r["subject_id"]: None
-            if r["wrapped_key"] is None
-            else self._wrapper.unwrap(r["subject_id"], r["wrapped_key"])
-            for r in rows
-        }
+        for r in rows:
+            key = None if r["wrapped_key"] is None else self._wrapper.unwrap(r["subject_id"], r["wrapped_key"])
+            keys[r["subject_id"]] = key
+            _remember(r["subject_id"], key)
+        return keys
 
 
 class SubjectErased(Exception):

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     subscription_poll_seconds: float = Field(1.0, alias="SUBSCRIPTION_POLL_SECONDS", gt=0)
     subscription_leader_retry_seconds: float = Field(1.0, alias="SUBSCRIPTION_LEADER_RETRY_SECONDS", gt=0)
     subscription_batch_size: int = Field(500, alias="SUBSCRIPTION_BATCH_SIZE", ge=1)
+    subscription_min_batch_interval_seconds: float = Field(
+        0.025, alias="SUBSCRIPTION_MIN_BATCH_INTERVAL_SECONDS", ge=0, le=1
+    )
 
     due_soon_working_days: int = Field(2, alias="DUE_SOON_WORKING_DAYS", ge=0)
     bank_holiday_overrides_file: Path = Field(

@@ -77,7 +77,7 @@ from shared.complaints.events import (
     StaffComplaintMarker,
 )
 from shared.complaints.profile import complaint_profile
-from shared.complaints.scope import atw_service_delivery, complaint_scope
+from shared.complaints.scope import atw_service_delivery
 from shared.complaints.streams import decide_on_complaint, load_complaint
 from shared.db import raw_connection
 from shared.decider import Command
@@ -96,33 +96,40 @@ APPROVER_ROLES = (Role.ATW_SERVICE_DELIVERY,)
 LOGGING_KINDS = (OrganisationKind.PROVIDER, OrganisationKind.JOBCENTRE, OrganisationKind.DWP_BUSINESS)
 
 
+# One round trip for a registration's references: the provider's kind, the contract's holder, and whether
+# the provider is in the calling provider's supply chain ($3; NULL for a Jobcentre or DWP caller) (R1, R61).
+_REFERENCES = """
+WITH RECURSIVE chain(organisation_id) AS (
+    SELECT $3::text WHERE $3::text IS NOT NULL
+    UNION
+    SELECT s.subcontractor_id FROM directory.supply_chain s JOIN chain c ON s.prime_id = c.organisation_id
+)
+SELECT (SELECT kind FROM directory.organisations WHERE organisation_id = $1) AS provider_kind,
+       (SELECT provider_organisation_id FROM directory.contracts WHERE contract_id = $2) AS holder,
+       EXISTS (SELECT 1 FROM chain WHERE organisation_id = $1) AS in_chain
+"""
+
+
 async def _check_references(
     platform: Platform, body: RegisterComplaintIn | DissatisfactionIn, ctx: CommandContext
 ) -> None:
     """The provider must be in the caller's reach, and the contract must be that provider's."""
-    errors: list[FieldError] = []
+    provider = body.provider_organisation_id
+    calling_provider = ctx.principal.organisation_kind is OrganisationKind.PROVIDER
     async with raw_connection(platform.pool) as conn:
-        scope = await complaint_scope(conn, ctx.principal)
-        provider = body.provider_organisation_id
-        if provider is not None:
-            kind = await conn.fetchval("SELECT kind FROM directory.organisations WHERE organisation_id = $1", provider)
-            if kind != OrganisationKind.PROVIDER.value:
-                errors.append(FieldError("provider_organisation_id", "R1", "not a registered provider"))
-            elif ctx.principal.organisation_kind is OrganisationKind.PROVIDER and provider not in scope.provider_ids:
-                errors.append(
-                    FieldError(
-                        "provider_organisation_id",
-                        "R61",
-                        "a provider logs complaints for its own supply chain",
-                    )
-                )
-        if body.contract_id is not None:
-            holder = await conn.fetchval(
-                "SELECT provider_organisation_id FROM directory.contracts WHERE contract_id = $1",
-                body.contract_id,
+        found = await conn.fetchrow(
+            _REFERENCES, provider, body.contract_id, ctx.principal.organisation_id if calling_provider else None
+        )
+    errors: list[FieldError] = []
+    if provider is not None:
+        if found["provider_kind"] != OrganisationKind.PROVIDER.value:
+            errors.append(FieldError("provider_organisation_id", "R1", "not a registered provider"))
+        elif calling_provider and not found["in_chain"]:
+            errors.append(
+                FieldError("provider_organisation_id", "R61", "a provider logs complaints for its own supply chain")
             )
-            if holder is None or holder != provider:
-                errors.append(FieldError("contract_id", "R1", "not a contract of the named provider"))
+    if body.contract_id is not None and (found["holder"] is None or found["holder"] != provider):
+        errors.append(FieldError("contract_id", "R1", "not a contract of the named provider"))
     if errors:
         raise ValidationProblem(detail="; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
@@ -245,7 +252,7 @@ async def register_complaint(
     await _check_references(platform, body, ctx)
     complaint_id = str(ctx.new_id("complaint"))
     command = await _registration(platform, body, ctx, complaint_id)
-    return complaint_id, await decide_on_complaint(platform.store, complaint_id, command, ctx)
+    return complaint_id, await decide_on_complaint(platform.store, complaint_id, command, ctx, new_stream=True)
 
 
 async def acknowledge_complaint(

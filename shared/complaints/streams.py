@@ -26,6 +26,7 @@ async def decide_on_complaint(
     if_match: int | None = None,
     *,
     acting: bool = False,
+    new_stream: bool = False,
 ) -> Outcome[ComplaintState]:
     """`acting`: the command is the principal's organisation's work, refused once the complaint was redirected
     away from it (R3)."""
@@ -42,4 +43,5 @@ async def decide_on_complaint(
         command=command,
         ctx=ctx,
         if_match=if_match,
+        new_stream=new_stream,
     )

@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 
 from shared.clock import Clock, SystemClock
-from shared.db import ConnectionSource, raw_connection
+from shared.db import ConnectionSource, after_commit, own_connection, raw_connection
 from shared.errors import ConcurrencyError, DuplicateEventIdError
 from shared.eventstore.model import (
     AppendResult,
@@ -50,13 +50,17 @@ RETURNING version, tx_id, position
 """
 
 # The same statement for the common case of one event: scalar parameters, no arrays to unnest
-# (measured about a fifth cheaper per append than `_APPEND` with one element).
+# (measured about a fifth cheaper per append than `_APPEND` with one element). A refused row (a lost
+# race, an exact retry) returns nothing instead of raising: inside a request's transaction an error
+# would abort it. (`_APPEND` cannot do the same: with several rows, DO NOTHING could skip one and
+# insert the next; it runs in a savepoint instead.)
 _APPEND_ONE = """
 INSERT INTO events (event_id, stream_id, stream_type, version, event_type, schema_version,
                     data, metadata, recorded_at)
 SELECT $3, $1, $2, current.v + 1, $4, $5, $6::jsonb, $7::jsonb, $8
 FROM (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1) AS current
 WHERE $9::int IS NULL OR current.v = $9::int
+ON CONFLICT DO NOTHING
 RETURNING version, tx_id, position
 """
 
@@ -79,7 +83,6 @@ ORDER BY tx_id, position
 LIMIT $3
 """
 
-_STREAM_VERSION_KEY = "events_stream_version_key"
 _END_RETRIES = 50
 """Attempts of an append with no expected version that keeps meeting concurrent appends."""
 
@@ -170,37 +173,51 @@ class PostgresEventStore:
             raise DuplicateEventIdError(f"the same event id twice in one append: {ids}")
         statement, args = _append_statement(stream_id, stream_type, expected_version, events, self._clock.now())
         async with raw_connection(self._engine) as conn:
-            for attempt in range(1, _END_RETRIES + 1):
-                try:
+            result = await self._append_on(conn, statement, args, stream_id, expected_version, events)
+        if not result.replayed:
+            after_commit(self._poke_subscribers)
+        return result
+
+    async def _append_on(
+        self,
+        conn: Any,
+        statement: str,
+        args: tuple[Any, ...],
+        stream_id: str,
+        expected_version: int | None,
+        events: Sequence[NewEvent],
+    ) -> AppendResult:
+        # Within a caller's transaction a refused multi-row insert must not abort it: a savepoint.
+        guarded = len(events) > 1 and conn.is_in_transaction()
+        for attempt in range(1, _END_RETRIES + 1):
+            try:
+                if guarded:
+                    async with conn.transaction():
+                        rows = await conn.fetch(statement, *args)
+                else:
                     rows = await conn.fetch(statement, *args)
-                except asyncpg.UniqueViolationError as exc:
-                    rows = []
-                    if (
-                        expected_version is None
-                        and exc.constraint_name == _STREAM_VERSION_KEY
-                        and attempt < _END_RETRIES
-                    ):
-                        # Another writer took the end of the stream first. With no expected
-                        # version there is no race to lose: append behind it.
-                        continue
-                break
+            except asyncpg.UniqueViolationError:
+                rows = []
             if len(rows) == len(events):
-                result = AppendResult(
+                return AppendResult(
                     stream_id=stream_id,
                     first_version=rows[0]["version"],
                     last_version=rows[-1]["version"],
                     last_position=LogPosition(rows[-1]["tx_id"], rows[-1]["position"]),
                 )
-            else:
-                result = await self._after_refused_append(conn, stream_id, expected_version, events)
-        if not result.replayed:
-            self._poke_subscribers()
-        return result
+            replayed = await self._replayed(conn, stream_id, events)
+            if replayed is not None:
+                return replayed
+            if expected_version is None and attempt < _END_RETRIES:
+                # Another writer took the end of the stream first. With no expected version there is
+                # no race to lose: append behind it.
+                continue
+            break
+        current = await conn.fetchval(_STREAM_VERSION, stream_id)
+        raise ConcurrencyError(stream_id, expected_version, current)
 
-    async def _after_refused_append(
-        self, conn: Any, stream_id: str, expected_version: int | None, events: Sequence[NewEvent]
-    ) -> AppendResult:
-        """Tell an exact retry (answer as before) from a lost race (ConcurrencyError)."""
+    async def _replayed(self, conn: Any, stream_id: str, events: Sequence[NewEvent]) -> AppendResult | None:
+        """After a refused append: the original result when it was an exact retry, None for a lost race."""
         found = await conn.fetch(_FIND_IDS, [e.event_id for e in events])
         if found:
             same_append = len(found) == len(events) and all(r["stream_id"] == stream_id for r in found)
@@ -214,8 +231,7 @@ class PostgresEventStore:
                 last_position=LogPosition(ordered[-1]["tx_id"], ordered[-1]["position"]),
                 replayed=True,
             )
-        current = await conn.fetchval(_STREAM_VERSION, stream_id)
-        raise ConcurrencyError(stream_id, expected_version, current)
+        return None
 
     async def read_stream(
         self, stream_id: str, from_version: int = 1, recorded_until: datetime | None = None
@@ -255,7 +271,8 @@ class PostgresEventStore:
         while self._notify_wanted:
             self._notify_wanted = False
             try:
-                async with raw_connection(self._engine) as conn:
+                # Its own connection: this task may outlive the request whose append woke it.
+                async with own_connection(self._engine) as conn:
                     await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
             except Exception:  # noqa: S112 - polling covers a lost notification
                 continue

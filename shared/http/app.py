@@ -187,6 +187,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
                     batch_size=settings.subscription_batch_size,
                     poll_seconds=settings.subscription_poll_seconds,
                     leader_retry_seconds=settings.subscription_leader_retry_seconds,
+                    min_batch_interval_seconds=settings.subscription_min_batch_interval_seconds,
                     clock=clock,
                 )
                 platform.runners.append(runner)

@@ -18,7 +18,9 @@ from typing import Any
 import structlog
 from prometheus_client import Counter, Histogram
 
+from shared.db import unit_of_work
 from shared.errors import (
+    Conflict,
     FieldError,
     PayloadTooLarge,
     ProblemError,
@@ -27,8 +29,9 @@ from shared.errors import (
     ValidationProblem,
 )
 from shared.http.problems import from_problem_error, is_database_down
-from shared.idempotency import StoredResponse, request_fingerprint, stored_headers
+from shared.idempotency import Claim, StoredResponse, request_fingerprint, stored_headers
 from shared.logging import get_logger
+from shared.personal_data import request_keys
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -305,7 +308,8 @@ class PersonalDataRevealMiddleware:
                 return
             await send(message)
 
-        await self.app(scope, receive, buffering_send)
+        with request_keys():
+            await self.app(scope, receive, buffering_send)
 
     @staticmethod
     async def _send_revealed(scope: Scope, send: Send, start: Message, body: bytes) -> None:
@@ -321,21 +325,30 @@ class PersonalDataRevealMiddleware:
 
 
 class IdempotencyMiddleware:
-    """`Idempotency-Key` on state-changing requests: replay, refuse a different body, or run once."""
+    """A state-changing request is one unit of work (one transaction, committed only for a success), and with
+    an `Idempotency-Key`: replayed, refused for a different body, or run once (R63).
+
+    The key's claim and its stored response commit with what the request wrote. A retry while the first
+    request runs waits for it on the claim's row, then replays its response, or runs when the first failed
+    (rolled back: nothing of it is left, so the retry is not refused as a mismatch or as in progress).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
         streamed = scope.get("state", {}).get("streaming_upload", False)
-        if key is None or scope["method"] not in STATE_CHANGING or streamed:
+        if scope["type"] != "http" or scope["method"] not in STATE_CHANGING or streamed:
             await self.app(scope, receive, send)
             return
         platform = scope["app"].state.platform
         principal_scope = self._principal_scope(scope, platform)
         if principal_scope is None:
             await self.app(scope, receive, send)  # the route answers 401 first, whatever the key
+            return
+        key = _header(scope, b"idempotency-key")
+        if key is None:
+            await self._unkeyed(scope, receive, send, platform)
             return
         if not 1 <= len(key) <= 255:
             await send_problem(
@@ -352,6 +365,22 @@ class IdempotencyMiddleware:
             body = await _read_body(receive)
         except _ClientGone:
             return
+        await self._keyed(scope, send, platform, principal_scope, key, body)
+
+    async def _unkeyed(self, scope: Scope, receive: Receive, send: Send, platform: Any) -> None:
+        captured = _Captured()
+        try:
+            async with unit_of_work(platform.pool):
+                await self.app(scope, receive, captured)
+                if captured.status >= 400:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        await captured.replay(send)
+
+    async def _keyed(
+        self, scope: Scope, send: Send, platform: Any, principal_scope: str, key: str, body: bytes
+    ) -> None:
         fingerprint = request_fingerprint(
             platform.fingerprint_secret,
             scope["method"],
@@ -359,51 +388,24 @@ class IdempotencyMiddleware:
             scope.get("query_string", b"").decode(),
             body,
         )
-        now = platform.clock.now()
-        claim = await platform.idempotency.claim(principal_scope, key, fingerprint, now)
-        if claim.outcome == "mismatch":
-            await send_problem(
-                scope,
-                send,
-                ValidationProblem(
-                    detail="this Idempotency-Key was already used with a different request",
-                    requirement="R63",
-                    errors=[FieldError("header.Idempotency-Key", "reused-with-different-request", "use a new key")],
-                ),
-            )
-            return
-        if claim.outcome == "in_progress":
-            from shared.errors import Conflict
-
-            await send_problem(
-                scope,
-                send,
-                Conflict(detail="a request with this Idempotency-Key is still being handled", requirement="R63"),
-            )
-            return
-        if claim.outcome == "replay" and claim.stored is not None:
-            stored = claim.stored
-            headers = [(k.encode(), v.encode()) for k, v in stored.headers.items()]
-            headers += [
-                (b"content-length", str(len(stored.body)).encode()),
-                (b"idempotent-replayed", b"true"),
-            ]
-            await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
-            await send({"type": "http.response.body", "body": stored.body})
-            return
-        scope.setdefault("state", {})["idempotency"] = (principal_scope, key, fingerprint)
         captured = _Captured()
         try:
-            await self.app(scope, _replaying(body), captured)
-        except BaseException:
-            await platform.idempotency.release(principal_scope, key)
-            raise
-        if captured.status >= 400:
-            # Nothing was done (refused or failed): the client may correct the request and retry with the key.
-            await platform.idempotency.release(principal_scope, key)
-        else:
-            stored_response = StoredResponse(captured.status, stored_headers(captured.headers), bytes(captured.body))
-            await platform.idempotency.complete(principal_scope, key, stored_response)
+            async with unit_of_work(platform.pool):
+                claim = await platform.idempotency.claim(principal_scope, key, fingerprint, platform.clock.now())
+                if claim.outcome != "run":
+                    raise _Answered(claim)
+                scope.setdefault("state", {})["idempotency"] = (principal_scope, key, fingerprint)
+                await self.app(scope, _replaying(body), captured)
+                if captured.status >= 400:
+                    # Nothing was done (refused or failed): the client may correct the request and retry with the key.
+                    raise _RollBack
+                stored = StoredResponse(captured.status, stored_headers(captured.headers), bytes(captured.body))
+                await platform.idempotency.complete(principal_scope, key, stored)
+        except _RollBack:
+            pass
+        except _Answered as answered:
+            await _answer_claim(scope, send, answered.claim)
+            return
         await captured.replay(send)
 
     @staticmethod
@@ -418,3 +420,43 @@ class IdempotencyMiddleware:
             return None
         scope.setdefault("state", {})["principal"] = principal
         return f"{principal.organisation_id}/{principal.subject}"
+
+
+class _RollBack(Exception):
+    """Leaves a unit of work without committing: the request was refused or failed."""
+
+
+class _Answered(Exception):
+    """The claim was answered from before (a replay) or refused: nothing runs."""
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(claim.outcome)
+        self.claim = claim
+
+
+async def _answer_claim(scope: Scope, send: Send, claim: Claim) -> None:
+    if claim.outcome == "replay" and claim.stored is not None:
+        stored = claim.stored
+        headers = [(k.encode(), v.encode()) for k, v in stored.headers.items()]
+        headers += [
+            (b"content-length", str(len(stored.body)).encode()),
+            (b"idempotent-replayed", b"true"),
+        ]
+        await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": stored.body})
+    elif claim.outcome == "mismatch":
+        await send_problem(
+            scope,
+            send,
+            ValidationProblem(
+                detail="this Idempotency-Key was already used with a different request",
+                requirement="R63",
+                errors=[FieldError("header.Idempotency-Key", "reused-with-different-request", "use a new key")],
+            ),
+        )
+    else:
+        await send_problem(
+            scope,
+            send,
+            Conflict(detail="a request with this Idempotency-Key is still being handled", requirement="R63"),
+        )
