@@ -21,10 +21,10 @@ from services.reporting.projections.facts import ComplaintFactsProjection
 from shared.db import create_pool, resolve_database_url
 from shared.directory.projection import DirectoryProjection
 from shared.eventstore.postgres import PostgresEventStore
-from shared.eventstore.projections import Projection, rebuild_projection
+from shared.eventstore.projections import Projection, rebuild_projections
 from shared.settings import Settings
 
-PROJECTIONS: dict[str, Projection] = {
+PROJECTIONS: dict[str, Projection] = {  # every Projection subclass of the code base (tests/unit/test_rebuild_tool.py)
     p.name: p
     for p in (
         DirectoryProjection(),
@@ -41,8 +41,9 @@ async def rebuild(names: list[str]) -> None:
     pool = await create_pool(resolve_database_url(settings), settings)
     try:
         store = PostgresEventStore(pool, notify=False)
-        for name in names:
-            position = await rebuild_projection(pool, store, PROJECTIONS[name])
+        # One pass over the log for all of them: the log is read and decoded once, not once per read model.
+        positions = await rebuild_projections(pool, store, [PROJECTIONS[name] for name in dict.fromkeys(names)])
+        for name, position in positions.items():
             print(f"{name}: rebuilt and swapped in at {position.encode()}")
     finally:
         await pool.close()

@@ -10,7 +10,8 @@ from shared.directory.domain import ContractRegistered, OrganisationRegistered, 
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
 
-_TYPES = {OrganisationRegistered.event_type, SubcontractorAdded.event_type, ContractRegistered.event_type}
+_CONTRACT = ContractRegistered.event_type
+_TYPES = {OrganisationRegistered.event_type, SubcontractorAdded.event_type, _CONTRACT}
 
 
 class DirectoryProjection(Projection):
@@ -41,38 +42,42 @@ class DirectoryProjection(Projection):
         ]
 
     async def apply(self, conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
-        for event in events:
-            if event.type not in _TYPES:
-                continue
-            data = event.data
-            if event.type == OrganisationRegistered.event_type:
-                await conn.execute(
-                    f"""INSERT INTO {t["organisations"]} (organisation_id, name, kind, registered_at)
-                        VALUES ($1, $2, $3, $4) ON CONFLICT (organisation_id) DO NOTHING""",
-                    data["organisation_id"],
-                    data["name"],
-                    data["kind"],
-                    event.recorded_at,
-                )
-            elif event.type == SubcontractorAdded.event_type:
-                await conn.execute(
-                    f"""INSERT INTO {t["supply_chain"]} (prime_id, subcontractor_id) VALUES ($1, $2)
-                        ON CONFLICT DO NOTHING""",
-                    data["prime_id"],
-                    data["subcontractor_id"],
-                )
-            else:
-                await conn.execute(
-                    f"""INSERT INTO {t["contracts"]} (contract_id, provider_organisation_id, programme, value_pence,
-                            let_or_renewed_on, nation, title, registered_at)
-                        SELECT c.contract_id, c.provider_organisation_id, c.programme, c.value_pence,
-                               c.let_or_renewed_on, c.nation, c.title, $2
-                        FROM jsonb_to_record($1::jsonb) AS c(contract_id text, provider_organisation_id text,
-                             programme text, value_pence bigint, let_or_renewed_on date, nation text, title text)
-                        ON CONFLICT (contract_id) DO NOTHING""",
-                    json.dumps(data),
-                    event.recorded_at,
-                )
+        # One statement per table for the whole batch; each insert ignores a row already there, so the
+        # order of the three kinds does not matter and a replay is a no-op.
+        mine = [event for event in events if event.type in _TYPES]
+        organisations = [
+            (e.data["organisation_id"], e.data["name"], e.data["kind"], e.recorded_at)
+            for e in mine
+            if e.type == OrganisationRegistered.event_type
+        ]
+        links = [
+            (e.data["prime_id"], e.data["subcontractor_id"]) for e in mine if e.type == SubcontractorAdded.event_type
+        ]
+        contracts = [{**e.data, "registered_at": e.recorded_at.isoformat()} for e in mine if e.type == _CONTRACT]
+        if organisations:
+            await conn.executemany(
+                f"""INSERT INTO {t["organisations"]} (organisation_id, name, kind, registered_at)
+                    VALUES ($1, $2, $3, $4) ON CONFLICT (organisation_id) DO NOTHING""",
+                organisations,
+            )
+        if links:
+            await conn.executemany(
+                f"""INSERT INTO {t["supply_chain"]} (prime_id, subcontractor_id) VALUES ($1, $2)
+                    ON CONFLICT DO NOTHING""",
+                links,
+            )
+        if contracts:
+            await conn.execute(
+                f"""INSERT INTO {t["contracts"]} (contract_id, provider_organisation_id, programme, value_pence,
+                        let_or_renewed_on, nation, title, registered_at)
+                    SELECT c.contract_id, c.provider_organisation_id, c.programme, c.value_pence,
+                           c.let_or_renewed_on, c.nation, c.title, c.registered_at
+                    FROM jsonb_to_recordset($1::jsonb) AS c(contract_id text, provider_organisation_id text,
+                         programme text, value_pence bigint, let_or_renewed_on date, nation text, title text,
+                         registered_at timestamptz)
+                    ON CONFLICT (contract_id) DO NOTHING""",
+                json.dumps(contracts),
+            )
 
 
 SUPPLY_CHAIN_SQL = """

@@ -5,17 +5,25 @@ A projection owns one or more tables. Each generation has its own physical table
 rebuild fills generation N+1 from position zero while the live generation keeps serving, then, in
 one transaction that pauses the live subscription's batches, catches up to the head, repoints the
 views, moves the checkpoint and drops generation N. Readers never see a half-built model.
+
+`rebuild_projections` rebuilds several in one pass: each batch of the log is read and decoded once (the next
+one while this one is applied) and handed to every new generation in one transaction. `apply` takes a whole
+batch, so a projection can write each table once per batch rather than once per event.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db import raw_connection
+from shared.db import own_connection, raw_connection
 from shared.eventstore.model import START, LogPosition, RecordedEvent
 from shared.eventstore.postgres import PostgresEventStore
 from shared.eventstore.subscriptions import ensure_checkpoint, lock_key, read_checkpoint
@@ -61,6 +69,31 @@ class ProjectionSubscriber:
         await self.projection.apply(conn, events, self.projection.physical(generation))
 
 
+def json_document(value: Any) -> Any:
+    """A dataclass as JSON-able data: `dataclasses.asdict` with dates as ISO strings and tuples as lists.
+
+    For projections that store a folded state as jsonb: `asdict` deep-copies every value on the way, which
+    made it the largest cost of a rebuild; this builds the same data without copying.
+    """
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: json_document(getattr(value, name)) for name in names}
+    if isinstance(value, list | tuple):
+        return [json_document(item) for item in value]
+    if isinstance(value, dict):
+        return {key: json_document(item) for key, item in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 async def live_generation(conn: Any, name: str) -> int:
     generation = await conn.fetchval("SELECT generation FROM projections WHERE name = $1", name)
     if generation is None:
@@ -101,46 +134,114 @@ async def ensure_projection(engine: AsyncEngine, projection: Projection) -> None
         await ensure_checkpoint(conn, projection.name)
 
 
+BULK_BATCH_SIZE = 10_000
+"""Events per transaction while a rebuild fills the new generations: large enough that each projection's
+per-batch statements (one per table, not one per event) are amortised, small enough to hold in memory."""
+
+
 async def rebuild_projection(
-    engine: AsyncEngine, store: PostgresEventStore, projection: Projection, batch_size: int = 2000
+    engine: AsyncEngine, store: PostgresEventStore, projection: Projection, batch_size: int = BULK_BATCH_SIZE
 ) -> LogPosition:
     """Rebuild from position zero beside the live generation, then swap it in. Returns the position."""
-    await ensure_projection(engine, projection)
-    key = lock_key(projection.name, "rebuild")
-    async with raw_connection(engine) as conn:
-        # One rebuild at a time per projection, for the whole rebuild: a session lock (a
-        # transaction lock would be released before the new generation is even built, and a
-        # second rebuild would drop and refill the same tables under the first).
+    positions = await rebuild_projections(engine, store, [projection], batch_size)
+    return positions[projection.name]
+
+
+async def rebuild_projections(
+    engine: AsyncEngine,
+    store: PostgresEventStore,
+    projections: Sequence[Projection],
+    batch_size: int = BULK_BATCH_SIZE,
+) -> dict[str, LogPosition]:
+    """Rebuild several projections in one pass over the log, then swap each in. Returns each one's position.
+
+    Each batch of the log is read and decoded once and handed to every projection's new generation, in one
+    transaction; the swap then happens per projection, as for one.
+    """
+    names = [p.name for p in projections]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a projection named twice: {names}")
+    for projection in projections:
+        await ensure_projection(engine, projection)
+    # Every rebuilder takes the locks in one order, so two rebuilds of overlapping sets cannot deadlock.
+    keys = sorted(lock_key(name, "rebuild") for name in names)
+    # Both connections before any lock: a rebuild waiting for a lock then never holds the last free
+    # connection of a small pool that the lock's holder needs for its reader.
+    async with own_connection(engine) as conn, own_connection(engine) as reader:
+        # One rebuild at a time per projection, for the whole rebuild: session locks (a transaction
+        # lock would be released before the new generation is even built, and a second rebuild would
+        # drop and refill the same tables under the first).
+        locked: list[int] = []
         try:
-            await conn.execute("SELECT pg_advisory_lock($1)", key)
-            return await _rebuild(conn, store, projection, batch_size)
+            for key in keys:
+                await conn.execute("SELECT pg_advisory_lock($1)", key)
+                locked.append(key)
+            return await _rebuild(conn, reader, store, projections, batch_size)
         finally:
             try:
-                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                for key in reversed(locked):
+                    await conn.execute("SELECT pg_advisory_unlock($1)", key)
             except BaseException:
-                # Never hand a pooled connection back still holding the lock: closing it releases it.
+                # Never hand a pooled connection back still holding a lock: closing it releases them.
                 conn.terminate()
                 raise
 
 
-async def _rebuild(conn: Any, store: PostgresEventStore, projection: Projection, batch_size: int) -> LogPosition:
-    """Build generation N+1 from position zero on `conn`, then swap it in (the caller holds the rebuild lock)."""
-    current = await live_generation(conn, projection.name)
-    target = current + 1
+async def _rebuild(
+    conn: Any, reader: Any, store: PostgresEventStore, projections: Sequence[Projection], batch_size: int
+) -> dict[str, LogPosition]:
+    """Build generation N+1 of each from position zero on `conn`, then swap each in (the caller holds the locks)."""
+    current = {p.name: await live_generation(conn, p.name) for p in projections}
     async with conn.transaction():
-        await _create_generation(conn, projection, target)
-    tables = projection.physical(target)
+        for projection in projections:
+            await _create_generation(conn, projection, current[projection.name] + 1)
+    targets = {p.name: p.physical(current[p.name] + 1) for p in projections}
+    position = await _fill(conn, reader, store, projections, targets, batch_size)
+    return {p.name: await _swap(conn, store, p, current[p.name], position, batch_size) for p in projections}
+
+
+async def _fill(
+    conn: Any,
+    reader: Any,
+    store: PostgresEventStore,
+    projections: Sequence[Projection],
+    targets: Mapping[str, Tables],
+    batch_size: int,
+) -> LogPosition:
+    """The bulk of the log, while the live generations go on serving: one transaction per batch for all."""
     position = START
-    # Bulk of the log, in batches, while the live generation goes on serving.
-    while True:
+    async for events in _read_ahead(reader, store, batch_size):
         async with conn.transaction():
-            events = await store.read_all_on(conn, position, batch_size)
-            if events:
-                await projection.apply(conn, events, tables)
-        if not events:
-            break
+            # Nothing is lost on a crash that the rebuild would not redo from zero anyway: do not wait for
+            # the WAL flush of every batch.
+            await conn.execute("SET LOCAL synchronous_commit = off")
+            for projection in projections:
+                await projection.apply(conn, events, targets[projection.name])
         position = events[-1].position
-    # The swap: pause live batches, catch up to the head, repoint, move the checkpoint.
+    return position
+
+
+async def _read_ahead(reader: Any, store: PostgresEventStore, batch_size: int) -> AsyncIterator[list[RecordedEvent]]:
+    """The log from the start in batches, the next one read and decoded (on `reader`) while the caller
+    applies this one: the database's work on the writes overlaps this process's decoding."""
+    pending = asyncio.ensure_future(store.read_all_on(reader, START, batch_size))
+    try:
+        while events := await pending:
+            pending = asyncio.ensure_future(store.read_all_on(reader, events[-1].position, batch_size))
+            yield events
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+
+
+async def _swap(
+    conn: Any, store: PostgresEventStore, projection: Projection, current: int, position: LogPosition, batch_size: int
+) -> LogPosition:
+    """Pause the live batches, catch up to the head, repoint the views, move the checkpoint, drop the old tables."""
+    target = current + 1
+    tables = projection.physical(target)
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name, "batch"))
         while events := await store.read_all_on(conn, position, batch_size):

@@ -18,6 +18,7 @@ from shared.eventstore.projections import (
     Tables,
     ensure_projection,
     rebuild_projection,
+    rebuild_projections,
 )
 from shared.eventstore.subscriptions import SubscriptionRunner, read_checkpoint, wait_for_position
 from tests.integration.helpers import WAIT_SECONDS, new_events, readable, unique_prefix
@@ -218,3 +219,65 @@ async def test_concurrent_rebuilds_take_turns(
     assert await figures(pg_conn, projection) == await truth(pg_conn, prefix)
     assert not await table_exists(pg_conn, projection.physical(1)["counts"])
     assert not await table_exists(pg_conn, projection.physical(2)["counts"])
+
+
+async def test_one_pass_rebuilds_several_projections_while_events_arrive(
+    engine: Any, pg_store: PostgresEventStore, pg_conn: Any, cleanup: list[EventCounts]
+) -> None:
+    prefix = unique_prefix("rebuild-all")
+    projections = [counts_projection(prefix), counts_projection(prefix)]
+    cleanup.extend(projections)
+    runners = []
+    for projection in projections:
+        await ensure_projection(engine, projection)
+        runners.append(
+            SubscriptionRunner(
+                engine,
+                pg_store,
+                ProjectionSubscriber(projection),
+                batch_size=200,
+                poll_seconds=0.05,
+                leader_retry_seconds=0.2,
+            )
+        )
+    appender = Appender(pg_store, prefix)
+    for runner in runners:
+        runner.start()
+    try:
+        for _ in range(30):
+            await appender.append_one()
+        # Both rebuilt as another process would; each batch of the pass waits for one more append.
+        rebuilders = [another_instance(p) for p in projections]
+        rebuilders[0].before_apply = lambda _: appender.progressed()
+        appender.start()
+        positions = await rebuild_projections(engine, pg_store, rebuilders, batch_size=40)
+        await appender.stop()
+        for _ in range(3):  # and some once the new generations are live
+            await appender.append_one()
+        for runner in runners:
+            await wait_for_position(runner, appender.last, timeout=WAIT_SECONDS)
+    finally:
+        with contextlib.suppress(Exception):  # already stopped, unless the test failed on the way
+            await appender.stop()
+        for runner in runners:
+            await runner.stop()
+
+    expected = await truth(pg_conn, prefix)
+    first, second = rebuilders
+    # One pass: the batches of the log went to both new generations, the same number of them.
+    bulk = [t for t in first.applied_to if t == first.physical(2)["counts"]]
+    assert len(bulk) > 1
+    assert set(first.applied_to) == {first.physical(2)["counts"]}
+    assert set(second.applied_to) == {second.physical(2)["counts"]}
+    for projection in projections:
+        assert await figures(pg_conn, projection) == expected
+        assert await generation(pg_conn, projection) == 2
+        assert not await table_exists(pg_conn, projection.physical(1)["counts"])
+        assert await read_checkpoint(pg_conn, projection.name) >= positions[projection.name]
+    assert sum(expected.values()) > 30
+
+
+async def test_a_projection_named_twice_is_refused(engine: Any, pg_store: PostgresEventStore) -> None:
+    projection = counts_projection(unique_prefix("twice"))
+    with pytest.raises(ValueError, match="named twice"):
+        await rebuild_projections(engine, pg_store, [projection, another_instance(projection)])

@@ -10,12 +10,13 @@ statuses depend on the day asked about and the calendar, so they are computed at
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from shared.complaints.decider import STREAM_TYPE as COMPLAINT_STREAM
-from shared.complaints.timeline import evolve_timeline, from_json, to_json
+from shared.complaints.timeline import ComplaintTimeline, evolve_timeline, from_json
 from shared.eventstore.model import RecordedEvent
-from shared.eventstore.projections import Tables
+from shared.eventstore.projections import Tables, json_document
 from shared.ice.decider import STREAM_TYPE as ICE_STREAM
 from shared.profiles import Profiles
 
@@ -37,36 +38,47 @@ def caseload_statements(t: Tables) -> list[str]:
     ]
 
 
-async def apply_caseload(conn: Any, event: RecordedEvent, t: Tables, profiles: Profiles) -> None:
-    if event.stream_type == COMPLAINT_STREAM:
-        await _timeline(conn, event, t, profiles)
-    elif event.stream_type == ICE_STREAM:
+async def apply_caseload(conn: Any, events: Sequence[RecordedEvent], t: Tables, profiles: Profiles) -> None:
+    """A batch's complaint timelines and ICE case events, in a few statements (the same rows as event by event)."""
+    cases = [e for e in events if e.stream_type == ICE_STREAM]
+    if cases:
         # Keyed by the stream's version: applying it again is a no-op.
-        await conn.execute(
+        await conn.executemany(
             f"""INSERT INTO {t["ice_case_events"]} (case_id, version, type, schema_version, data)
                 VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (case_id, version) DO NOTHING""",
-            event.stream_id.removeprefix("ice-"),
-            event.version,
-            event.type,
-            event.schema_version,
-            json.dumps(event.data),
+            [
+                (e.stream_id.removeprefix("ice-"), e.version, e.type, e.schema_version, json.dumps(e.data))
+                for e in cases
+            ],
         )
+    await _timelines(conn, [e for e in events if e.stream_type == COMPLAINT_STREAM], t, profiles)
 
 
-async def _timeline(conn: Any, event: RecordedEvent, t: Tables, profiles: Profiles) -> None:
-    complaint_id = event.stream_id.removeprefix("complaint-")
-    raw = await conn.fetchval(f"SELECT timeline::text FROM {t['timelines']} WHERE complaint_id = $1", complaint_id)
-    current = from_json(json.loads(raw)) if raw is not None else None
-    found = evolve_timeline(current, event, profiles)
-    if found is None or found == current:
+async def _timelines(conn: Any, events: Sequence[RecordedEvent], t: Tables, profiles: Profiles) -> None:
+    """Each touched timeline read once, folded over its events of the batch, written once if it changed."""
+    if not events:
         return
-    await conn.execute(
-        f"""INSERT INTO {t["timelines"]} (complaint_id, final_response_on, withdrawn_on, timeline)
-            VALUES ($1, $2, $3, $4::jsonb)
-            ON CONFLICT (complaint_id) DO UPDATE SET final_response_on = EXCLUDED.final_response_on,
-                withdrawn_on = EXCLUDED.withdrawn_on, timeline = EXCLUDED.timeline""",
-        found.complaint_id,
-        found.timeline.final_response_on,
-        found.timeline.withdrawn_on,
-        json.dumps(to_json(found)),
+    ids = {event.stream_id.removeprefix("complaint-") for event in events}
+    stored = await conn.fetch(
+        f"SELECT complaint_id, timeline::text AS timeline FROM {t['timelines']} WHERE complaint_id = ANY($1::text[])",
+        list(ids),
     )
+    before = {r["complaint_id"]: from_json(json.loads(r["timeline"])) for r in stored}
+    after: dict[str, ComplaintTimeline] = dict(before)
+    for event in events:
+        complaint_id = event.stream_id.removeprefix("complaint-")
+        found = evolve_timeline(after.get(complaint_id), event, profiles)
+        if found is not None:
+            after[complaint_id] = found
+    changed = [found for complaint_id, found in after.items() if before.get(complaint_id) != found]
+    if changed:
+        await conn.executemany(
+            f"""INSERT INTO {t["timelines"]} (complaint_id, final_response_on, withdrawn_on, timeline)
+                VALUES ($1, $2, $3, $4::jsonb)
+                ON CONFLICT (complaint_id) DO UPDATE SET final_response_on = EXCLUDED.final_response_on,
+                    withdrawn_on = EXCLUDED.withdrawn_on, timeline = EXCLUDED.timeline""",
+            [
+                (f.complaint_id, f.timeline.final_response_on, f.timeline.withdrawn_on, json.dumps(json_document(f)))
+                for f in changed
+            ],
+        )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,7 @@ from shared.clock import business_date
 from shared.complaints.events import ComplaintRegistered
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
-from shared.profiles import Profile, default_profiles
+from shared.profiles import Profile, Profiles, default_profiles
 from shared.vocabulary import Nation
 
 
@@ -105,42 +106,99 @@ class ComplaintFactsProjection(Projection):
         ]
 
     async def apply(self, conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
+        # The batch is worked out in memory, in log order, over what it reads of the tables, then written with
+        # one statement per table: the same rows as event by event, in a few round trips per batch.
         profiles = default_profiles()
+        await apply_caseload(conn, events, t, profiles)
+        batch = _FactsBatch(profiles)
+        await batch.load(conn, t, {e.data["complaint_id"] for e in events if e.type == "complaint.response_issued"})
         for event in events:
-            await apply_caseload(conn, event, t, profiles)
-            match event.type:
-                case ComplaintRegistered.event_type:
-                    await self._registered(conn, event, t)
-                case "complaint.response_issued":
-                    await self._responded(conn, event.data, t)
-                case "complaint.outcome_recorded":
-                    await self._outcome(conn, event, t)
-                case "complaint.withdrawn":
-                    await conn.execute(
-                        f"UPDATE {t['complaints']} SET withdrawn_on = $2::text::date WHERE complaint_id = $1",
-                        event.data["complaint_id"],
-                        event.data["withdrawn_on"],
-                    )
-                case "dissatisfaction.recorded":
-                    await self._dissatisfaction(conn, event.data, t)
-                case "complaint.escalated":
-                    await self._escalated(conn, event.data, t)
-                case ice_type if ice_type in ICE_EVENT_TYPES:
-                    await apply_ice(conn, event, t)
+            batch.add(event)
+        await batch.write(conn, t)
+        await apply_ice(conn, [e for e in events if e.type in ICE_EVENT_TYPES], t)
         await conn.execute(
             f"UPDATE {t['projection_state']} SET last_event_at = $1, events_applied = events_applied + $2",
             events[-1].recorded_at,
             len(events),
         )
 
-    @staticmethod
-    async def _registered(conn: Any, event: RecordedEvent, t: Tables) -> None:
+
+@dataclass(frozen=True)
+class _Complaint:
+    """What a response's due date needs of its complaint."""
+
+    received_on: date
+    nation: str
+    profile_ref: str
+
+
+class _FactsBatch:
+    """A batch's complaint facts, worked out as event by event: each insert keeps a row already there, a later
+    outcome of an element replaces the earlier ones (R8), and a response reads what was stored before it."""
+
+    def __init__(self, profiles: Profiles) -> None:
+        self._profiles = profiles
+        self._working_days = default_working_days()
+        self._complaints: dict[str, _Complaint] = {}
+        self._escalated_on: dict[tuple[str, int], date] = {}
+        """(complaint, stage escalated to) -> date, for a response's start."""
+        self._escalations: dict[tuple[str, int], tuple[str, int, int, date]] = {}
+        self._stored_escalations: set[tuple[str, int]] = set()
+        """(complaint, stage escalated from) stored before this batch, of the complaints loaded."""
+        self._issued_on: dict[str, dict[int, date]] = {}
+        """complaint -> stage -> date answered, stored or in this batch."""
+        self._new_complaints: dict[str, list[Any]] = {}
+        self._elements: list[tuple[str, str, str]] = []
+        self._withdrawn: list[tuple[str, date]] = []
+        self._responses: list[tuple[Any, ...]] = []
+        self._outcomes: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        self._dissatisfactions: list[dict[str, Any]] = []
+
+    async def load(self, conn: Any, t: Tables, complaint_ids: set[str]) -> None:
+        """What the responses of this batch read: their complaints, escalations and earlier responses."""
+        if not complaint_ids:
+            return
+        ids = list(complaint_ids)
+        for r in await conn.fetch(
+            f"""SELECT complaint_id, received_on, nation, profile_ref FROM {t["complaints"]}
+                WHERE complaint_id = ANY($1::text[])""",
+            ids,
+        ):
+            self._complaints[r["complaint_id"]] = _Complaint(r["received_on"], r["nation"], r["profile_ref"])
+        for r in await conn.fetch(
+            f"""SELECT complaint_id, from_stage, to_stage, escalated_on FROM {t["escalations"]}
+                WHERE complaint_id = ANY($1::text[])""",
+            ids,
+        ):
+            self._stored_escalations.add((r["complaint_id"], r["from_stage"]))
+            self._escalated_on.setdefault((r["complaint_id"], r["to_stage"]), r["escalated_on"])
+        for r in await conn.fetch(
+            f"SELECT complaint_id, stage, issued_on FROM {t['responses']} WHERE complaint_id = ANY($1::text[])", ids
+        ):
+            self._issued_on.setdefault(r["complaint_id"], {})[r["stage"]] = r["issued_on"]
+
+    def add(self, event: RecordedEvent) -> None:
+        match event.type:
+            case ComplaintRegistered.event_type:
+                self._registered(event)
+            case "complaint.response_issued":
+                self._responded(event.data)
+            case "complaint.outcome_recorded":
+                self._outcome(event)
+            case "complaint.withdrawn":
+                self._withdrawal(event.data)
+            case "dissatisfaction.recorded":
+                self._dissatisfactions.append(event.data)
+            case "complaint.escalated":
+                self._escalated(event.data)
+
+    def _registered(self, event: RecordedEvent) -> None:
         e = ComplaintRegistered.model_validate(event.data)
+        self._elements += [(e.complaint_id, el.element_id, el.category.value) for el in e.elements]
+        if e.complaint_id in self._new_complaints:
+            return  # registered twice (a replay): the first one stands
         profile = _profile(e, business_date(event.recorded_at))
-        await conn.execute(
-            f"""INSERT INTO {t["complaints"]} (complaint_id, provider_organisation_id, contract_id, programme, nation,
-                    about, channel, complainant_kind, received_on, logged_by_organisation_id, profile_ref)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (complaint_id) DO NOTHING""",
+        self._new_complaints[e.complaint_id] = [
             e.complaint_id,
             e.provider_organisation_id,
             e.contract_id,
@@ -152,95 +210,112 @@ class ComplaintFactsProjection(Projection):
             e.received_on,
             e.logged_by_organisation_id,
             profile.ref,
-        )
-        await conn.executemany(
-            f"""INSERT INTO {t["elements"]} (complaint_id, element_id, category) VALUES ($1, $2, $3)
-                ON CONFLICT DO NOTHING""",
-            [(e.complaint_id, el.element_id, el.category.value) for el in e.elements],
-        )
+            None,
+        ]
+        self._complaints.setdefault(e.complaint_id, _Complaint(e.received_on, e.nation.value, profile.ref))
 
-    @staticmethod
-    async def _responded(conn: Any, data: dict[str, Any], t: Tables) -> None:
-        complaint_id, stage = data["complaint_id"], int(data["stage"])
-        complaint = await conn.fetchrow(
-            f"SELECT received_on, nation, profile_ref FROM {t['complaints']} WHERE complaint_id = $1", complaint_id
-        )
-        if complaint is None:
+    def _withdrawal(self, data: dict[str, Any]) -> None:
+        complaint_id, on = data["complaint_id"], date.fromisoformat(data["withdrawn_on"])
+        new = self._new_complaints.get(complaint_id)
+        if new is not None:
+            new[-1] = on  # registered earlier in this batch: its row goes in withdrawn
+        # And for a row stored before this batch (the insert then does nothing): updates are written first.
+        self._withdrawn.append((complaint_id, on))
+
+    def _escalated(self, data: dict[str, Any]) -> None:
+        complaint_id, from_stage, to_stage = data["complaint_id"], int(data["from_stage"]), int(data["to_stage"])
+        if (complaint_id, from_stage) in self._escalations or (complaint_id, from_stage) in self._stored_escalations:
             return
-        escalated = await conn.fetchval(
-            f"SELECT escalated_on FROM {t['escalations']} WHERE complaint_id = $1 AND to_stage = $2",
-            complaint_id,
-            stage,
+        on = date.fromisoformat(data["escalated_on"])
+        self._escalations[(complaint_id, from_stage)] = (complaint_id, from_stage, to_stage, on)
+        self._escalated_on.setdefault((complaint_id, to_stage), on)
+
+    def _responded(self, data: dict[str, Any]) -> None:
+        complaint_id, stage = data["complaint_id"], int(data["stage"])
+        complaint = self._complaints.get(complaint_id)
+        issued = self._issued_on.setdefault(complaint_id, {})
+        if complaint is None or stage in issued:
+            return
+        earlier = [on for answered, on in issued.items() if answered < stage]
+        started_on = (
+            self._escalated_on.get((complaint_id, stage)) or max(earlier, default=None) or complaint.received_on
         )
-        previous = await conn.fetchval(
-            f"SELECT max(issued_on) FROM {t['responses']} WHERE complaint_id = $1 AND stage < $2", complaint_id, stage
-        )
-        started_on: date = escalated or previous or complaint["received_on"]
-        profile = default_profiles().get(complaint["profile_ref"])
+        profile = self._profiles.get(complaint.profile_ref)
         due_on = (
-            profile.stage(stage).timescale.due(started_on, Nation(complaint["nation"]), default_working_days())
+            profile.stage(stage).timescale.due(started_on, Nation(complaint.nation), self._working_days)
             if stage <= profile.final_stage
             else None
         )
-        await conn.execute(
-            f"""INSERT INTO {t["responses"]} (complaint_id, stage, final, started_on, due_on, issued_on)
-                VALUES ($1, $2, $3, $4, $5, $6::text::date) ON CONFLICT (complaint_id, stage) DO NOTHING""",
-            complaint_id,
-            stage,
-            bool(data["final"]),
-            started_on,
-            due_on,
-            data["issued_on"],
-        )
+        issued[stage] = date.fromisoformat(data["issued_on"])
+        self._responses.append((complaint_id, stage, bool(data["final"]), started_on, due_on, issued[stage]))
 
-    @staticmethod
-    async def _outcome(conn: Any, event: RecordedEvent, t: Tables) -> None:
+    def _outcome(self, event: RecordedEvent) -> None:
         data = event.data
+        recorded_on = business_date(event.recorded_at)
         # A later record of an element's outcome replaces the earlier one (R8).
-        await conn.execute(
-            f"DELETE FROM {t['outcomes']} WHERE complaint_id = $1 AND element_id = $2",
-            data["complaint_id"],
-            data["element_id"],
-        )
-        await conn.executemany(
-            f"""INSERT INTO {t["outcomes"]} (complaint_id, element_id, outcome, redress_pence, recorded_on)
-                VALUES ($1, $2, $3, $4, $5)""",
-            [
-                (
-                    data["complaint_id"],
-                    data["element_id"],
-                    outcome,
-                    data.get("financial_redress_pence") if outcome == "financial_redress" else None,
-                    business_date(event.recorded_at),
-                )
-                for outcome in data["outcomes"]
-            ],
-        )
+        self._outcomes[(data["complaint_id"], data["element_id"])] = [
+            (
+                data["complaint_id"],
+                data["element_id"],
+                outcome,
+                data.get("financial_redress_pence") if outcome == "financial_redress" else None,
+                recorded_on,
+            )
+            for outcome in data["outcomes"]
+        ]
 
-    @staticmethod
-    async def _escalated(conn: Any, data: dict[str, Any], t: Tables) -> None:
-        await conn.execute(
-            f"""INSERT INTO {t["escalations"]} (complaint_id, from_stage, to_stage, escalated_on)
-                VALUES ($1, $2, $3, $4::text::date) ON CONFLICT (complaint_id, from_stage) DO NOTHING""",
-            data["complaint_id"],
-            int(data["from_stage"]),
-            int(data["to_stage"]),
-            data["escalated_on"],
+    async def write(self, conn: Any, t: Tables) -> None:
+        if self._withdrawn:
+            await conn.executemany(
+                f"UPDATE {t['complaints']} SET withdrawn_on = $2 WHERE complaint_id = $1", self._withdrawn
+            )
+        await _insert(
+            conn,
+            t["complaints"],
+            "complaint_id, provider_organisation_id, contract_id, programme, nation, about, channel, complainant_kind,"
+            " received_on, logged_by_organisation_id, profile_ref, withdrawn_on",
+            [tuple(row) for row in self._new_complaints.values()],
         )
+        await _insert(conn, t["elements"], "complaint_id, element_id, category", self._elements)
+        await _insert(
+            conn, t["escalations"], "complaint_id, from_stage, to_stage, escalated_on", list(self._escalations.values())
+        )
+        await _insert(
+            conn, t["responses"], "complaint_id, stage, final, started_on, due_on, issued_on", self._responses
+        )
+        await self._write_outcomes(conn, t["outcomes"])
+        if self._dissatisfactions:
+            await conn.execute(
+                f"""INSERT INTO {t["dissatisfactions"]} (dissatisfaction_id, provider_organisation_id, contract_id,
+                        programme, nation, about, channel, category, raised_on, logged_by_organisation_id)
+                    SELECT d.dissatisfaction_id, d.provider_organisation_id, d.contract_id, d.programme, d.nation,
+                           d.about, d.channel, d.category, d.raised_on, d.logged_by_organisation_id
+                    FROM jsonb_to_recordset($1::jsonb) AS d(dissatisfaction_id text, provider_organisation_id text,
+                         contract_id text, programme text, nation text, about text, channel text, category text,
+                         raised_on date, logged_by_organisation_id text)
+                    ON CONFLICT (dissatisfaction_id) DO NOTHING""",
+                json.dumps(self._dissatisfactions),
+            )
 
-    @staticmethod
-    async def _dissatisfaction(conn: Any, data: dict[str, Any], t: Tables) -> None:
+    async def _write_outcomes(self, conn: Any, table: str) -> None:
+        if not self._outcomes:
+            return
+        complaints, elements = zip(*self._outcomes, strict=True)
         await conn.execute(
-            f"""INSERT INTO {t["dissatisfactions"]} (dissatisfaction_id, provider_organisation_id, contract_id,
-                    programme, nation, about, channel, category, raised_on, logged_by_organisation_id)
-                SELECT d.dissatisfaction_id, d.provider_organisation_id, d.contract_id, d.programme, d.nation,
-                       d.about, d.channel, d.category, d.raised_on, d.logged_by_organisation_id
-                FROM jsonb_to_record($1::jsonb) AS d(dissatisfaction_id text, provider_organisation_id text,
-                     contract_id text, programme text, nation text, about text, channel text, category text,
-                     raised_on date, logged_by_organisation_id text)
-                ON CONFLICT (dissatisfaction_id) DO NOTHING""",
-            json.dumps(data),
+            f"""DELETE FROM {table} o USING unnest($1::text[], $2::text[]) AS k(complaint_id, element_id)
+                WHERE o.complaint_id = k.complaint_id AND o.element_id = k.element_id""",
+            list(complaints),
+            list(elements),
         )
+        rows = [row for rows in self._outcomes.values() for row in rows]
+        await _insert(conn, table, "complaint_id, element_id, outcome, redress_pence, recorded_on", rows)
+
+
+async def _insert(conn: Any, table: str, columns: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows in order, each one skipped when its key is already stored (so a replay is a no-op)."""
+    if rows:
+        values = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
+        await conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING", rows)
 
 
 def _profile(e: ComplaintRegistered, registered_on: date) -> Profile:

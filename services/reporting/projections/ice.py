@@ -8,7 +8,7 @@ what is still owed is worked out at query time from what was paid against it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,10 +147,23 @@ FACTS_OF: dict[str, Callable[[RecordedEvent], list[FactRow]]] = {
 ICE_EVENT_TYPES = frozenset({*FACTS_OF, "ice.payment_recorded"})
 
 
-async def apply_ice(conn: Any, event: RecordedEvent, t: Tables) -> None:
-    if event.type == "ice.referral_received":
-        await _insert_case(conn, event.data, t)
-    rows = await _payment(conn, event, t) if event.type == "ice.payment_recorded" else FACTS_OF[event.type](event)
+async def apply_ice(conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
+    """A batch's ICE events (those of `ICE_EVENT_TYPES`), in log order, each table written once where possible."""
+    referrals = [e.data for e in events if e.type == "ice.referral_received"]
+    if referrals:
+        await _insert_cases(conn, referrals, t)
+    rows: list[FactRow] = []
+    for event in events:
+        if event.type == "ice.payment_recorded":
+            # What a payment pays is read from the facts: those of this batch before it must be stored first.
+            await _insert_facts(conn, rows, t)
+            rows = await _payment(conn, event, t)
+        else:
+            rows += FACTS_OF[event.type](event)
+    await _insert_facts(conn, rows, t)
+
+
+async def _insert_facts(conn: Any, rows: Sequence[FactRow], t: Tables) -> None:
     if rows:
         await conn.executemany(
             f"""INSERT INTO {t["ice_facts"]} (case_id, fact, item, on_date, amount_pence, target)
@@ -159,23 +172,27 @@ async def apply_ice(conn: Any, event: RecordedEvent, t: Tables) -> None:
         )
 
 
-async def _insert_case(conn: Any, d: dict[str, Any], t: Tables) -> None:
+async def _insert_cases(conn: Any, referrals: Sequence[dict[str, Any]], t: Tables) -> None:
     # The referral names the contract; if it did not, the complaint's own contract, if reporting has it.
-    contract = (d.get("contract") or {}).get("contract_id")
-    await conn.execute(
+    await conn.executemany(
         f"""INSERT INTO {t["ice_cases"]} (case_id, provider_organisation_id, logged_by_organisation_id, contract_id,
                 programme, nation, referred_on)
             VALUES ($1, $2, $3,
                     coalesce($4, (SELECT contract_id FROM {t["complaints"]} WHERE complaint_id = $1)),
                     $5, $6, $7::text::date)
             ON CONFLICT (case_id) DO NOTHING""",
-        d["case_id"],
-        d["provider_organisation_id"],
-        d["logged_by_organisation_id"],
-        contract,
-        d["programme"],
-        d["nation"],
-        d["referred_on"],
+        [
+            (
+                d["case_id"],
+                d["provider_organisation_id"],
+                d["logged_by_organisation_id"],
+                (d.get("contract") or {}).get("contract_id"),
+                d["programme"],
+                d["nation"],
+                d["referred_on"],
+            )
+            for d in referrals
+        ],
     )
 
 
