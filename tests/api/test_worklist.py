@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,13 +13,17 @@ from typing import Any
 import httpx
 import pytest
 
+from services.escalation.api.worklists import open_in_scope
 from services.escalation.main import create_app as create_escalation
+from services.escalation.projections.timelines import TimelinesProjection
 from services.escalation.settings import EscalationSettings
 from services.intake.main import create_app as create_intake
 from services.intake.settings import IntakeSettings
 from shared.auth import OrganisationKind, Role
 from shared.calendar import default_working_days
 from shared.clock import LONDON, FixedClock, business_date
+from shared.complaints.scope import ComplaintScope
+from shared.db import raw_connection
 from shared.vocabulary import Nation
 from tests.api.conftest import TokenFactory
 from tests.api.helpers import Directory, Provider, eventually, register, register_ok
@@ -259,3 +265,89 @@ def response_body_on(issued_on: str) -> dict[str, Any]:
         "text": "Dear Sam, we have looked into your complaint.",
         "findings": [{"element_id": "E1", "desired_outcome_achievable": True}],
     }
+
+
+SCOPES = {
+    "dwp admin": ComplaintScope(True, (), None),
+    "dwp admin, staff cleared": ComplaintScope(True, (), None, staff_complaints=True),
+    "prime with a sub-contractor": ComplaintScope(False, ("p-a", "p-s"), "p-a"),
+    "sub-contractor, staff cleared": ComplaintScope(False, ("p-s",), "p-s", staff_complaints=True),
+    "jobcentre": ComplaintScope(False, (), "jc-1"),
+    "atw service delivery": ComplaintScope(False, (), "dwp", ("atw",)),
+    "ice examiner": ComplaintScope(False, (), None, examiner=OrganisationKind.ICE),
+    "nobody": ComplaintScope(False, (), None),
+}
+
+
+async def test_the_worklist_query_reads_exactly_the_open_complaints_its_scope_allows(engine: Any) -> None:
+    """`open_in_scope` leaves out the arms that cannot match so that each has its index: it must still mean
+    `ComplaintScope.allows` (R61, R10, R3), and never return a closed complaint."""
+    table = f"worklist_scope_{uuid.uuid4().hex[:8]}"
+    rows = [
+        (f"c{i}", provider, logged_by, programme, restricted, routed_to, is_open)
+        for i, (provider, logged_by, programme, restricted, routed_to, is_open) in enumerate(
+            itertools.product(
+                ("p-a", "p-s", "p-b", None),
+                ("p-a", "p-s", "jc-1", "dwp"),
+                ("ipes", "atw"),
+                (False, True),
+                (None, "jc-1"),
+                (True, False),
+            )
+        )
+    ]
+    async with raw_connection(engine) as conn:
+        try:
+            for statement in TimelinesProjection().create_statements({"timelines": table}):
+                await conn.execute(statement)
+            await conn.executemany(
+                f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id, programme,
+                        restricted, routed_to_organisation_id, open, timeline)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, jsonb_build_object('complaint_id', $1::text))""",
+                rows,
+            )
+            for name, scope in SCOPES.items():
+                expected = {
+                    r[0]
+                    for r in rows
+                    if r[6] and scope.allows(r[1], r[2], programme=r[3], restricted=r[4], routed_to=r[5])
+                }
+                query = open_in_scope(scope, table)
+                found = (
+                    set()
+                    if query is None
+                    else {json.loads(r["timeline"])["complaint_id"] for r in await conn.fetch(query[0], *query[1])}
+                )
+                assert found == expected, name
+        finally:
+            await conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+async def test_a_providers_worklist_query_can_read_its_own_open_complaints_by_index(engine: Any) -> None:
+    """Whatever the history holds and however many others have open complaints, the provider's own partial
+    indexes answer its worklist (issue 8: reads whose cost follows the present, not the history)."""
+    table = f"worklist_plan_{uuid.uuid4().hex[:8]}"
+    async with raw_connection(engine) as conn:
+        try:
+            for statement in TimelinesProjection().create_statements({"timelines": table}):
+                await conn.execute(statement)
+            await conn.execute(
+                f"""INSERT INTO {table} (complaint_id, provider_organisation_id, logged_by_organisation_id, programme,
+                        restricted, routed_to_organisation_id, open, timeline)
+                    SELECT 'c' || i, 'p-' || (i % 47), 'p-' || (i % 47), 'ipes', false, NULL, i % 20 = 0, '{{}}'
+                    FROM generate_series(1, 20000) i"""
+            )
+            await conn.execute(f"ANALYZE {table}")
+            query = open_in_scope(ComplaintScope(False, ("p-1",), "p-1"), table)
+            assert query is not None
+            # A statement the service reuses may get a generic plan, blind to the values: check that one.
+            await conn.execute(f"PREPARE worklist_plan AS {query[0]}")
+            async with conn.transaction():
+                await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+                explained = await conn.fetch("EXPLAIN EXECUTE worklist_plan('{p-1}', 'p-1')")
+            await conn.execute("DEALLOCATE worklist_plan")
+            plan = "\n".join(r[0] for r in explained)
+            assert f"{table}_open_provider" in plan, plan
+            assert f"{table}_open_logged_by" in plan, plan
+        finally:
+            await conn.execute(f"DROP TABLE IF EXISTS {table}")

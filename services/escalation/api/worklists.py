@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.escalation.api import examples
+from shared.auth import Principal
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, deadlines
 from shared.complaints.deadlines import policy_for as deadline_policy
-from shared.complaints.scope import complaint_scope
+from shared.complaints.scope import ComplaintScope, complaint_scope
 from shared.complaints.timeline import ComplaintTimeline, from_json
 from shared.db import raw_connection
 from shared.http.deps import CurrentPrincipal, PlatformDep
@@ -21,6 +22,7 @@ from shared.http.problems import problem_responses
 from shared.profiles import default_profiles
 
 router = APIRouter(tags=["deadlines"])
+TIMELINES = "escalation.timelines"
 OPEN_STATUSES = (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.ON_TIME)
 INTERNAL_PROCESS = frozenset(
     {
@@ -50,6 +52,49 @@ class WorklistItem(BaseModel):
 class Worklist(BaseModel):
     today: date
     items: list[WorklistItem] = Field(description="By due date, so overdue first")
+
+
+def open_in_scope(scope: ComplaintScope, table: str = TIMELINES) -> tuple[str, list[Any]] | None:
+    """The query for the open timelines `scope` sees, and its arguments; None when it sees none.
+
+    The same rows as `ComplaintScope.where(routed=True)`, written without the arms that cannot match (no
+    `$see_all OR`, no empty `ANY`): every remaining arm then has its own partial index `WHERE open`
+    (timelines projection), so the planner reads the caller's open complaints alone, even in a generic plan,
+    whatever the history holds and however many other organisations have open complaints.
+    """
+    args: list[Any] = []
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    arms: list[str] = []
+    if not scope.see_all:
+        if scope.provider_ids:
+            arms.append(f"provider_organisation_id = ANY({param(list(scope.provider_ids))}::text[])")
+        if scope.logged_by is not None:
+            # What it logged, and what a provider redirected to it (a Jobcentre, R3).
+            own = param(scope.logged_by)
+            arms += [f"logged_by_organisation_id = {own}", f"routed_to_organisation_id = {own}"]
+        if scope.programmes:
+            arms.append(f"programme = ANY({param(list(scope.programmes))}::text[])")
+        if not arms:
+            return None  # an examiner's scope, or none: their lists are of cases, not complaints
+    conditions = ["open"]
+    if arms:
+        conditions.append(f"({' OR '.join(arms)})")
+    if not scope.staff_complaints:
+        conditions.append("NOT restricted")
+    return f"SELECT timeline::text AS timeline FROM {table} WHERE {' AND '.join(conditions)}", args
+
+
+async def open_timelines(conn: Any, principal: Principal) -> list[ComplaintTimeline]:
+    """The open complaints' timelines in the principal's scope."""
+    query = open_in_scope(await complaint_scope(conn, principal))
+    if query is None:
+        return []
+    sql, args = query
+    return [from_json(json.loads(row["timeline"])) for row in await conn.fetch(sql, *args)]
 
 
 def _on_worklist(found: ComplaintTimeline, deadline: Deadline) -> bool:
@@ -84,14 +129,9 @@ async def worklist(
     policy = deadline_policy(platform.settings)
     profiles = default_profiles()
     async with raw_connection(platform.pool) as conn:
-        scope = await complaint_scope(conn, principal)
-        where, args = scope.where(1, routed=True)
-        rows = await conn.fetch(
-            f"SELECT timeline::text AS timeline FROM escalation.timelines WHERE open AND {where}", *args
-        )
+        found_open = await open_timelines(conn, principal)
     items: list[WorklistItem] = []
-    for row in rows:
-        found = from_json(json.loads(row["timeline"]))
+    for found in found_open:
         if stage is not None and found.stage != stage:
             continue
         profile = profiles.get(found.profile_ref)
