@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +25,8 @@ class Outcome(Generic[S]):
     version: int
     new_events: list[DomainEvent]
     result: AppendResult | None
+    recorded: list[RecordedEvent] = field(default_factory=list)
+    """The whole stream after the command, as a read would give it now (so a handler need not read it again)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ async def execute(
             raise _stale(loaded.version)
         new = list(decide_fn(command, loaded.state))
         if not new:
-            return Outcome(loaded.state, loaded.version, [], None)
+            return Outcome(loaded.state, loaded.version, [], None, loaded.recorded)
         metadata = ctx.metadata(role)
         batch = [
             NewEvent(
@@ -100,9 +102,9 @@ async def execute(
         if result.replayed:
             # A re-run of a keyed request whose first run appended: answer from the stream as it is.
             again = await load(store, stream_id, decider, codec)
-            return Outcome(again.state, again.version, [], result)
+            return Outcome(again.state, again.version, [], result, again.recorded)
         state = fold(decider, new, loaded.state)
-        return Outcome(state, result.last_version, new, result)
+        return Outcome(state, result.last_version, new, result, [*loaded.recorded, *result.recorded])
     raise Conflict(detail="too many concurrent changes to this stream; retry", requirement="R63")
 
 
@@ -116,7 +118,7 @@ def _appended_by_this_request(loaded: Loaded[S], stream_id: str, ctx: CommandCon
     if not mine:
         return None
     done = AppendResult(stream_id, mine[0].version, mine[0].version, mine[0].position, replayed=True)
-    return Outcome(loaded.state, loaded.version, [], done)
+    return Outcome(loaded.state, loaded.version, [], done, loaded.recorded)
 
 
 def _stale(current: int) -> PreconditionFailed:

@@ -71,7 +71,10 @@ class InMemoryEventStore:
                 stream.append(event)
                 self._log.append(event)
                 self._by_id[new.event_id] = event
-            return AppendResult(stream_id, stream[-len(events)].version, stream[-1].version, stream[-1].position)
+            appended = tuple(self._read(e) for e in stream[-len(events) :])
+            return AppendResult(
+                stream_id, stream[-len(events)].version, stream[-1].version, stream[-1].position, recorded=appended
+            )
 
     async def read_stream(
         self, stream_id: str, from_version: int = 1, recorded_until: datetime | None = None

@@ -140,6 +140,8 @@ class AppendResult:
     last_position: LogPosition
     replayed: bool = False
     """True when the append was an exact retry and nothing new was written."""
+    recorded: tuple[RecordedEvent, ...] = ()
+    """The events as this append recorded them (empty for a replay): what reading them back would give."""
 
 
 Upcaster = Callable[[JSON], JSON]

@@ -123,6 +123,29 @@ def _append_statement(
     )
 
 
+def _as_recorded(
+    stream_id: str, stream_type: str, events: Sequence[NewEvent], rows: Sequence[Any], args: tuple[Any, ...]
+) -> tuple[RecordedEvent, ...]:
+    """The appended events as a read would return them (their data through JSON, as stored), without reading."""
+    recorded_at = args[7]
+    data = [args[5]] if len(events) == 1 else args[5]
+    return tuple(
+        RecordedEvent(
+            event_id=e.event_id,
+            stream_id=stream_id,
+            stream_type=stream_type,
+            version=row["version"],
+            type=e.type,
+            schema_version=e.schema_version,
+            data=json.loads(text),
+            metadata=e.metadata,
+            recorded_at=recorded_at,
+            position=LogPosition(row["tx_id"], row["position"]),
+        )
+        for e, row, text in zip(events, rows, data, strict=True)
+    )
+
+
 def row_to_event(row: Any) -> RecordedEvent:
     return RecordedEvent(
         event_id=row["event_id"],
@@ -171,9 +194,10 @@ class PostgresEventStore:
         if len(set(ids)) != len(ids):
             # Caught here: the unique index would refuse it, and it would look like a lost race.
             raise DuplicateEventIdError(f"the same event id twice in one append: {ids}")
-        statement, args = _append_statement(stream_id, stream_type, expected_version, events, self._clock.now())
+        now = self._clock.now()
+        statement, args = _append_statement(stream_id, stream_type, expected_version, events, now)
         async with raw_connection(self._engine) as conn:
-            result = await self._append_on(conn, statement, args, stream_id, expected_version, events)
+            result = await self._append_on(conn, statement, args, stream_id, stream_type, expected_version, events)
         if not result.replayed:
             after_commit(self._poke_subscribers)
         return result
@@ -184,6 +208,7 @@ class PostgresEventStore:
         statement: str,
         args: tuple[Any, ...],
         stream_id: str,
+        stream_type: str,
         expected_version: int | None,
         events: Sequence[NewEvent],
     ) -> AppendResult:
@@ -204,6 +229,7 @@ class PostgresEventStore:
                     first_version=rows[0]["version"],
                     last_version=rows[-1]["version"],
                     last_position=LogPosition(rows[-1]["tx_id"], rows[-1]["position"]),
+                    recorded=_as_recorded(stream_id, stream_type, events, rows, args),
                 )
             replayed = await self._replayed(conn, stream_id, events)
             if replayed is not None:

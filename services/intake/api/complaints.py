@@ -72,10 +72,9 @@ async def register(
     _key: IdempotencyKeyHeader = None,
 ) -> ComplaintOut:
     complaint_id, outcome = await handlers.register_complaint(platform, body, ctx)
-    loaded = await load_complaint(platform.store, complaint_id)
     response.headers["Location"] = f"/complaints/{complaint_id}"
     response.headers["ETag"] = etag(outcome.version)
-    return complaint_view(loaded.state, loaded.recorded)
+    return complaint_view(outcome.state, outcome.recorded)
 
 
 @router.get(
