@@ -27,4 +27,5 @@ class IntakeSettings(Settings):
             max_attempts=self.webhook_max_attempts,
             timeout_seconds=self.webhook_timeout_seconds,
             lease_seconds=max(120.0, self.webhook_timeout_seconds * 4),
+            allow_private_addresses=self.app_env in ("development", "test"),
         )

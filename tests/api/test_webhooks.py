@@ -33,7 +33,15 @@ from shared.http.platform import Platform
 from tests.api.conftest import TokenFactory
 from tests.api.helpers import Directory, Provider, assert_problem, error_fields, eventually, register_ok
 
-POLICY = RetryPolicy(base_seconds=60, cap_seconds=3600, max_attempts=5, timeout_seconds=5, lease_seconds=120)
+# The receivers run on this machine, as in development and test.
+POLICY = RetryPolicy(
+    base_seconds=60,
+    cap_seconds=3600,
+    max_attempts=5,
+    timeout_seconds=5,
+    lease_seconds=120,
+    allow_private_addresses=True,
+)
 
 # A real receiver
 
@@ -378,7 +386,13 @@ async def test_appends_never_wait_for_a_receiver_the_worker_does(
     assert (queued["status"], queued["attempts"], queued["log"]) == ("pending", 0, [])
 
     async with httpx.AsyncClient() as http:
-        impatient = DeliveryWorker(platform.pool, platform.vault, http, worker_clock, RetryPolicy(timeout_seconds=0.2))
+        impatient = DeliveryWorker(
+            platform.pool,
+            platform.vault,
+            http,
+            worker_clock,
+            RetryPolicy(timeout_seconds=0.2, allow_private_addresses=True),
+        )
         assert await impatient.run_once(uuid.UUID(hook.subscription_id)) == 1
     assert len(receiver.requests) == 1
     (delivery,) = await delivery_log(hooks, hook)
@@ -387,6 +401,31 @@ async def test_appends_never_wait_for_a_receiver_the_worker_does(
     assert attempt["status_code"] is None
     assert attempt["error"] == "timed out after 0.2s"
     assert at(attempt["next_attempt_at"]) == worker_clock.now() + timedelta(seconds=RetryPolicy().base_seconds)
+
+
+async def test_outside_development_a_delivery_to_a_private_address_is_refused_before_sending(
+    hooks: httpx.AsyncClient,
+    platform: Platform,
+    client: httpx.AsyncClient,
+    provider: Provider,
+    hook: Hook,
+    receiver: Receiver,
+    worker_clock: FixedClock,
+) -> None:
+    """The subscription's name now resolves to this machine (it could have been repointed after registration):
+    a production worker sends nothing there and logs why, as a failed attempt to retry (R64)."""
+    await register_ok(client, provider.caseworker, provider.body())
+    await enqueued(hooks, hook)
+    async with httpx.AsyncClient() as http:
+        production = DeliveryWorker(platform.pool, platform.vault, http, worker_clock, RetryPolicy())
+        assert await production.run_once(uuid.UUID(hook.subscription_id)) == 1
+    assert receiver.requests == []
+    (delivery,) = await delivery_log(hooks, hook)
+    assert delivery["status"] == "pending"
+    (attempt,) = delivery["log"]
+    assert attempt["status_code"] is None
+    assert "resolves to 127.0.0.1" in attempt["error"]
+    assert "public host" in attempt["error"]
 
 
 async def test_after_the_last_attempt_the_delivery_is_failed(
@@ -403,7 +442,9 @@ async def test_after_the_last_attempt_the_delivery_is_failed(
     await register_ok(client, provider.caseworker, provider.body())
     await enqueued(hooks, hook)
     async with httpx.AsyncClient() as http:
-        twice = DeliveryWorker(platform.pool, platform.vault, http, worker_clock, RetryPolicy(max_attempts=2))
+        twice = DeliveryWorker(
+            platform.pool, platform.vault, http, worker_clock, RetryPolicy(max_attempts=2, allow_private_addresses=True)
+        )
         assert await twice.run_once(subscription) == 1
         worker_clock.advance(timedelta(hours=1))
         assert await twice.run_once(subscription) == 1
@@ -426,7 +467,9 @@ async def test_the_background_worker_delivers_on_its_own(
     """`webhook_worker` is what a service puts in `ServiceSpec.background`."""
     await register_ok(client, provider.caseworker, provider.body())
     await enqueued(hooks, hook)
-    background = asyncio.create_task(webhook_worker(RetryPolicy(idle_seconds=0.05))(platform))
+    background = asyncio.create_task(
+        webhook_worker(RetryPolicy(idle_seconds=0.05, allow_private_addresses=True))(platform)
+    )
     try:
 
         async def probe() -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ import httpx
 from shared.clock import Clock
 from shared.db import ConnectionSource, raw_connection
 from shared.feed.webhooks.signing import signature
+from shared.feed.webhooks.urls import public_addresses
 from shared.http.platform import Platform
 from shared.logging import get_logger
 from shared.personal_data import PersonalDataVault
@@ -51,6 +52,9 @@ class RetryPolicy:
     """Deliveries claimed (and sent concurrently) at a time."""
     idle_seconds: float = 1.0
     """Between looks at the queue when nothing was due."""
+    allow_private_addresses: bool = False
+    """Deliver to hosts that resolve to loopback or private addresses: development and test only (their
+    receivers run on this machine); otherwise such a delivery is refused, as a failed attempt (R64)."""
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
@@ -194,6 +198,8 @@ class DeliveryWorker:
         secret = await self._secret(claimed)
         if secret is None:
             return SendResult(error="the subscription's signing secret is gone (deleted)", cancel=True)
+        if not self.policy.allow_private_addresses and (refused := await public_addresses(claimed.url)) is not None:
+            return SendResult(error=refused[:ERROR_MAX_CHARS])
         headers = signed_headers(claimed, secret, self._clock.now())
         try:
             request = self._http.stream(

@@ -64,6 +64,15 @@ def test_registering_twice_is_a_conflict() -> None:
         ("https://user:pw@crm.example/hooks", False, "no-credentials"),
         ("https://crm.example/hooks#x", False, "no-fragment"),
         ("https://crm.example:99999/hooks", False, "url"),
+        # What a delivery would reach on our side of the network, not the caller's (R64).
+        ("https://127.0.0.1/hooks", False, "public-host"),
+        ("https://localhost:8443/hooks", False, "public-host"),
+        ("https://hooks.localhost/x", False, "public-host"),
+        ("https://169.254.169.254/latest/meta-data", False, "public-host"),
+        ("https://10.1.2.3/hooks", False, "public-host"),
+        ("https://192.168.0.10/hooks", False, "public-host"),
+        ("https://[::1]/hooks", False, "public-host"),
+        ("https://[fd00::1]/hooks", False, "public-host"),
     ],
 )
 def test_a_url_that_may_not_receive_is_refused_naming_the_field(url: str, allow_local: bool, rule: str) -> None:
@@ -75,6 +84,11 @@ def test_a_url_that_may_not_receive_is_refused_naming_the_field(url: str, allow_
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://[::1]:9/x"])
 def test_plain_http_to_this_machine_is_allowed_when_development_allows(url: str) -> None:
     assert decide(register(url=url, allow_local_http=True), given())
+
+
+@pytest.mark.parametrize("url", ["https://crm.example/hooks", "https://8.8.8.8:8443/hooks"])
+def test_a_public_https_host_may_receive(url: str) -> None:
+    assert decide(register(url=url, allow_local_http=False), given())
 
 
 def test_the_owner_deletes_once_then_deleting_again_changes_nothing() -> None:
