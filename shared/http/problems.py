@@ -202,6 +202,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors=[FieldError("body", "no-nul-character", "remove \\u0000 from every text value")],
         )
 
+    async def _contended(request: Request, exc: Exception) -> Response:
+        # A request is one transaction: two of them taking the same rows in opposite orders is a deadlock that
+        # PostgreSQL breaks by failing one. Nothing of it was kept; the client retries (with its key).
+        return from_problem_error(
+            request,
+            Conflict(detail="a concurrent change to the same records; nothing was done: retry", requirement="R63"),
+        )
+
     async def _database_down(request: Request, exc: Exception) -> Response:
         return from_problem_error(request, ServiceUnavailable(detail="the database is not reachable; retry shortly"))
 
@@ -210,6 +218,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         app.add_exception_handler(text_error, _unstorable_text)
     for down in DATABASE_DOWN:
         app.add_exception_handler(down, _database_down)
+    for contended in (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+        app.add_exception_handler(contended, _contended)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
