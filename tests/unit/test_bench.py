@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 
 from services.intake.api.schemas import RegisterComplaintIn
@@ -17,6 +19,7 @@ from tools.bench_generate import Generator, Organisation, VariantEvent, copy_jou
 from tools.bench_http import CheckpointWatch, projection_lags_ms, summarise_profile
 from tools.bench_journeys import TEMPLATE_CONTRACT, TEMPLATE_PROVIDER, Template, TemplateEvent
 from tools.bench_load import parse_head, register_body
+from tools.bench_scale import Reads, growth_by_round, interleaved_reads
 
 # --- the load generator -------------------------------------------------------------------------
 
@@ -153,6 +156,42 @@ def test_generated_rows_come_in_recording_order_with_each_stream_in_version_orde
     moved = {json.loads(r[6])["on"] for r in rows if r[3] == 1}
     assert all(date.fromisoformat(d) >= date(2026, 1, 5) for d in moved)
     assert len(list(generator.rows(date(2026, 1, 5), weeks=8, per_week=5, limit=7))) == 7
+
+
+# --- reads at scale -------------------------------------------------------------------------------
+
+
+async def test_the_small_and_the_large_side_are_timed_request_by_request_each_going_first_as_often() -> None:
+    calls: list[tuple[str, str, int]] = []
+
+    def send(label: str, name: str) -> Any:
+        async def request(client: httpx.AsyncClient, i: int) -> httpx.Response:
+            calls.append((label, name, i))
+            return httpx.Response(200)
+
+        return request
+
+    names = ("complaint_read", "worklist", "mi_figure")
+    requests = {label: {name: send(label, name) for name in names} for label in ("small", "large")}
+    reads = await interleaved_reads(requests, {"small": 10, "large": 99}, repeats=4, rounds=2)
+
+    timed = calls[6 * 10 :]  # after the warm-up of every read on every side
+    assert [label for label, _, _ in timed[:4]] == ["small", "large", "large", "small"]
+    firsts = [timed[k][0] for k in range(0, len(timed), 2)]
+    assert firsts.count("small") == firsts.count("large")
+    # Both sides read the same complaints in the same order.
+    assert [i for label, _, i in timed if label == "small"] == [i for label, _, i in timed if label == "large"]
+    assert (reads["small"].events, reads["large"].events) == (10, 99)
+    assert all(len(reads[side].latencies[name]) == 8 for side in reads for name in names)
+    assert all(len(reads[side].round_medians[name]) == 2 for side in reads for name in names)
+    assert reads["large"].statuses["worklist"] == {200}
+
+
+def test_the_growth_by_round_is_the_range_of_the_rounds_ratios() -> None:
+    small, large = Reads(10), Reads(100)
+    small.round_medians["worklist"] = [2.0, 4.0, 5.0]
+    large.round_medians["worklist"] = [2.0, 6.0, 4.0]
+    assert growth_by_round(small, large, "worklist") == "0.80-1.50"
 
 
 # --- modes ----------------------------------------------------------------------------------------
