@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.complaints.decider import STREAM_TYPE
-from shared.complaints.timeline import ComplaintTimeline, evolve_timeline, from_json
+from shared.complaints.timeline_rows import changed_timelines
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables, json_document
 from shared.profiles import Profiles, default_profiles
@@ -51,21 +51,7 @@ class TimelinesProjection(Projection):
         # the same rows as event by event, in two statements per batch.
         table = t["timelines"]
         mine = [event for event in events if event.stream_type == STREAM_TYPE]
-        if not mine:
-            return
-        ids = {event.stream_id.removeprefix("complaint-") for event in mine}
-        stored = await conn.fetch(
-            f"SELECT complaint_id, timeline::text AS timeline FROM {table} WHERE complaint_id = ANY($1::text[])",
-            list(ids),
-        )
-        before = {r["complaint_id"]: from_json(json.loads(r["timeline"])) for r in stored}
-        after: dict[str, ComplaintTimeline] = dict(before)
-        for event in mine:
-            complaint_id = event.stream_id.removeprefix("complaint-")
-            found = evolve_timeline(after.get(complaint_id), event, self._profiles)
-            if found is not None:
-                after[complaint_id] = found
-        changed = [found for complaint_id, found in after.items() if before.get(complaint_id) != found]
+        changed = await changed_timelines(conn, table, mine, self._profiles)
         if not changed:
             return
         await conn.executemany(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.complaints.decider import STREAM_TYPE as COMPLAINT_STREAM
-from shared.complaints.timeline import ComplaintTimeline, evolve_timeline, from_json
+from shared.complaints.timeline_rows import changed_timelines
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Tables, json_document
 from shared.ice.decider import STREAM_TYPE as ICE_STREAM
@@ -56,21 +56,7 @@ async def apply_caseload(conn: Any, events: Sequence[RecordedEvent], t: Tables, 
 
 async def _timelines(conn: Any, events: Sequence[RecordedEvent], t: Tables, profiles: Profiles) -> None:
     """Each touched timeline read once, folded over its events of the batch, written once if it changed."""
-    if not events:
-        return
-    ids = {event.stream_id.removeprefix("complaint-") for event in events}
-    stored = await conn.fetch(
-        f"SELECT complaint_id, timeline::text AS timeline FROM {t['timelines']} WHERE complaint_id = ANY($1::text[])",
-        list(ids),
-    )
-    before = {r["complaint_id"]: from_json(json.loads(r["timeline"])) for r in stored}
-    after: dict[str, ComplaintTimeline] = dict(before)
-    for event in events:
-        complaint_id = event.stream_id.removeprefix("complaint-")
-        found = evolve_timeline(after.get(complaint_id), event, profiles)
-        if found is not None:
-            after[complaint_id] = found
-    changed = [found for complaint_id, found in after.items() if before.get(complaint_id) != found]
+    changed = await changed_timelines(conn, t["timelines"], events, profiles)
     if changed:
         await conn.executemany(
             f"""INSERT INTO {t["timelines"]} (complaint_id, final_response_on, withdrawn_on, timeline)
