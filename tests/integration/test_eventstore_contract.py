@@ -31,15 +31,15 @@ StoreFactory = Callable[..., EventStore]
 
 
 @pytest.fixture(params=["memory", "postgres", "postgres-pool"])
-async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[StoreFactory]:
+async def make_store(request: pytest.FixtureRequest, engine: Any, pool: Any) -> AsyncIterator[StoreFactory]:
     """Builds stores of one kind; `make_store(clock=..., upcasters=...)`.
 
     `postgres` runs on the SQLAlchemy engine (as the tools do), `postgres-pool` on the asyncpg
-    pool (as the services do).
+    pool (as the services do). Both are asked for up front: an async fixture cannot start a session fixture
+    of its own with `getfixturevalue` (this file run alone failed in set-up).
     """
     made: list[Any] = []
-    source = {"memory": None, "postgres": "engine", "postgres-pool": "pool"}[request.param]
-    connections = None if source is None else request.getfixturevalue(source)
+    connections = {"memory": None, "postgres": engine, "postgres-pool": pool}[request.param]
 
     def build(clock: FixedClock | None = None, upcasters: UpcasterRegistry | None = None) -> EventStore:
         store: EventStore
