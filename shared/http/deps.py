@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from shared.auth import Principal, Role, ensure_role
 from shared.clock import business_date
@@ -167,3 +167,18 @@ IdempotencyKeyHeader = Annotated[
         "replays the first response; the same key with another body is refused with 422 (R63)",
     ),
 ]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    # pydantic's lax mode reads "0" as 1970-01-01 (a Unix time) and takes a datetime at midnight as a date: a
+    # date in a query is what the documents say, YYYY-MM-DD, and anything else is a 422 naming the parameter.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+QueryDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A date query parameter: exactly YYYY-MM-DD."""

@@ -211,3 +211,19 @@ async def test_responses_within_timescale_outcomes_withdrawals_and_dissatisfacti
         "/figures/dissatisfactions", params={**window, "group_by": ["complainant_kind"]}, headers=provider.caseworker
     )
     assert "query.group_by" in [e["field"] for e in assert_problem(by_kind, 422, "validation")["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/figures/complaints-received", {"from": "0", "to": "2026-10-31"}, "query.from"),
+        ("/figures/complaints-received", {"from": "2026-09-01", "to": "2026-10-31T00:00:00"}, "query.to"),
+        ("/figures/open-caseload", {"as_of": "1700000000"}, "query.as_of"),
+    ],
+)
+async def test_a_date_in_the_query_is_yyyy_mm_dd_not_a_unix_time_or_a_datetime(
+    reporting: httpx.AsyncClient, auth: TokenFactory, path: str, params: dict[str, str], field: str
+) -> None:
+    mi = auth("dwp-mi", OrganisationKind.DWP_MI, Role.MI_ANALYST)
+    problem = assert_problem(await reporting.get(path, params=params, headers=mi), 422, "validation")
+    assert field in [e["field"] for e in problem["errors"]], problem

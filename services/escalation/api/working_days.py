@@ -11,14 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.escalation.api import examples
 from shared.complaints.deadlines import calendar_for as calendar
 from shared.errors import FieldError, ValidationProblem
-from shared.http.deps import PlatformDep, get_principal
+from shared.http.deps import PlatformDep, QueryDate, get_principal
 from shared.http.problems import problem_responses
 from shared.vocabulary import Nation
 
 router = APIRouter(prefix="/working-days", tags=["working-days"], dependencies=[Depends(get_principal)])
 
 NationQuery = Annotated[Nation, Query(description="Selects the bank-holiday calendar; England and Wales share one")]
-FromQuery = Annotated[date, Query(alias="from", description="The start date, YYYY-MM-DD (not itself counted)")]
+FromQuery = Annotated[QueryDate, Query(alias="from", description="The start date, YYYY-MM-DD (not itself counted)")]
 LAST_YEAR = 2100
 MAX_SPAN_DAYS = 3660  # ten years: far beyond any complaint's deadlines, and cheap to count
 
@@ -90,7 +90,7 @@ async def add(
 async def between(
     nation: NationQuery,
     from_: FromQuery,
-    to: Annotated[date, Query(description="The end date, counted")],
+    to: Annotated[QueryDate, Query(description="The end date, counted")],
     platform: PlatformDep,
 ) -> WorkingDaysBetween:
     _in_range("from", from_)

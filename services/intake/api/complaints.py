@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -35,6 +35,7 @@ from shared.http.deps import (
     IdempotencyKeyHeader,
     IfMatch,
     PlatformDep,
+    QueryDate,
     etag,
 )
 from shared.http.problems import problem_responses
@@ -174,8 +175,8 @@ async def list_complaints(
     programme: Programme | None = None,
     category: Category | None = None,
     provider_organisation_id: Annotated[str | None, Query(pattern=ORGANISATION_ID_PATTERN)] = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: QueryDate | None = None,
+    received_to: QueryDate | None = None,
     stage: Stage = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -36,7 +36,7 @@ from shared.db import raw_connection
 from shared.decider import fold
 from shared.errors import FieldError, ValidationProblem
 from shared.eventstore.model import START, EventMetadata, RecordedEvent
-from shared.http.deps import CurrentPrincipal, PlatformDep
+from shared.http.deps import CurrentPrincipal, PlatformDep, QueryDate
 from shared.http.problems import problem_responses
 from shared.ice.deadlines import IceStandards, ice_standards
 from shared.ice.decider import ICE_DECIDER, ice_stream
@@ -154,7 +154,7 @@ async def open_caseload(
     request: Request,
     principal: CurrentPrincipal,
     platform: PlatformDep,
-    as_of: Annotated[date | None, Query(description="The business date to count on (default: today)")] = None,
+    as_of: Annotated[QueryDate | None, Query(description="The business date to count on (default: today)")] = None,
     group_by: Annotated[list[Dimension], Query(description="provider, programme or nation; repeat")] = [],  # noqa: B006
     format: FormatQuery = None,
 ) -> Any:

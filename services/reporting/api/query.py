@@ -18,6 +18,7 @@ from shared.auth import OrganisationKind, Principal
 from shared.db import raw_connection
 from shared.directory.projection import supply_chain
 from shared.errors import FieldError, ValidationProblem
+from shared.http.deps import QueryDate
 from shared.http.platform import Platform
 
 # Everyone who may see every provider's figures (R50; a provider sees its own and its sub-contractors').
@@ -215,8 +216,8 @@ FormatQuery = Annotated[str | None, Query(pattern="^(json|csv)$", description="O
 
 
 def _query(
-    date_from: Annotated[date, Query(alias="from", description="First date of the range (inclusive)")],
-    date_to: Annotated[date, Query(alias="to", description="Last date of the range (inclusive)")],
+    date_from: Annotated[QueryDate, Query(alias="from", description="First date of the range (inclusive)")],
+    date_to: Annotated[QueryDate, Query(alias="to", description="Last date of the range (inclusive)")],
     group_by: Annotated[list[Dimension], Query(description="Repeat to group by several")] = [],  # noqa: B006
     period: Period | None = None,
     format: FormatQuery = None,
