@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response, status
@@ -18,7 +18,7 @@ from shared.http import examples
 from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, PlatformDep, require
 from shared.http.examples import returns
 from shared.http.problems import problem_responses
-from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
+from shared.vocabulary import ORGANISATION_ID_PATTERN, IsoDate, Nation, Programme
 
 router = APIRouter(prefix="/directory", tags=["directory"])
 AdminOnly = [Depends(require(Role.DWP_ADMIN))]
@@ -83,7 +83,7 @@ class ContractIn(Strict):
     provider_organisation_id: str = Field(pattern=ORGANISATION_ID_PATTERN, examples=["provider-alpha"])
     programme: Programme
     value_pence: int = Field(ge=0, le=2**63 - 1, description="The contract's value in pence", examples=[1_250_000_000])
-    let_or_renewed_on: date = Field(description="When the contract was let or last renewed (R36)")
+    let_or_renewed_on: IsoDate = Field(description="When the contract was let or last renewed (R36)")
     nation: Nation
     title: str = Field(min_length=1, max_length=200, examples=["IPES England and Wales, lot 1"])
 
@@ -101,7 +101,7 @@ class Contract(BaseModel):
     provider_organisation_id: str
     programme: Programme
     value_pence: int
-    let_or_renewed_on: date
+    let_or_renewed_on: IsoDate
     nation: Nation
     title: str
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 
 from shared.auth import OrganisationKind
 from shared.decider import Command, Decider, DomainEvent, EventCodec
 from shared.errors import Conflict, FieldError, ValidationProblem
-from shared.vocabulary import Nation, Programme
+from shared.vocabulary import IsoDate, Nation, Programme
 
 ORGANISATION_STREAM = "organisation"
 CONTRACT_STREAM = "contract"
@@ -44,7 +43,7 @@ class ContractRegistered(DomainEvent):
     provider_organisation_id: str
     programme: Programme
     value_pence: int
-    let_or_renewed_on: date
+    let_or_renewed_on: IsoDate
     nation: Nation
     title: str
 
@@ -75,7 +74,7 @@ class RegisterContract(Command):
     provider_kind: OrganisationKind | None
     programme: Programme
     value_pence: int
-    let_or_renewed_on: date
+    let_or_renewed_on: IsoDate
     nation: Nation
     title: str
 

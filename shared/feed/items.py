@@ -5,7 +5,7 @@ The same shape is a feed item and (with `delivery_id` and `subscription_id`) a w
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.eventstore.model import Actor, RecordedEvent
 from shared.feed.cursor import encode_cursor
 from shared.personal_data import is_sealed
+from shared.vocabulary import IsoDate
 
 PERSONAL_MARKER = "[personal]"
 """What stands in for every personal value (R62): fetch it through the API, where access is controlled."""
@@ -98,7 +99,7 @@ class FeedItem(BaseModel):
     stream_version: int = Field(description="The event's version within its stream", examples=[1])
     cursor: str = Field(description="Resume the feed just after this event with `after=` this value")
     recorded_at: datetime = Field(description="When the event was recorded (UTC)")
-    business_date: date | None = Field(description="The business date in Europe/London (R60)")
+    business_date: IsoDate | None = Field(description="The business date in Europe/London (R60)")
     actor: FeedActor
     correlation_id: str
     data: JSON = Field(description=f"The event's data; every personal value is `{PERSONAL_MARKER}` (R62)")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AwareDatetime
 
 from shared.auth import Principal, Role, ensure_role
 from shared.clock import business_date
@@ -19,6 +19,7 @@ from shared.errors import FieldError, Unauthorized, ValidationProblem
 from shared.eventstore.model import EventMetadata
 from shared.http.platform import Platform
 from shared.idempotency import event_id_for
+from shared.vocabulary import IsoDate
 
 bearer = HTTPBearer(auto_error=False, description="A JWT from your identity provider (`make token` in development)")
 
@@ -169,16 +170,5 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: object) -> object:
-    # pydantic's lax mode reads "0" as 1970-01-01 (a Unix time) and takes a datetime at midnight as a date: a
-    # date in a query is what the documents say, YYYY-MM-DD, and anything else is a 422 naming the parameter.
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-        raise ValueError("a date as YYYY-MM-DD")
-    return value
-
-
-QueryDate = Annotated[date, BeforeValidator(_iso_date)]
+QueryDate = IsoDate
 """A date query parameter: exactly YYYY-MM-DD."""

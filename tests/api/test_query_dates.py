@@ -1,4 +1,4 @@
-"""A date in a query is exactly YYYY-MM-DD, as the documents say: pydantic alone would read "0" as 1970-01-01
+"""A date in a query or a body is exactly YYYY-MM-DD, as the documents say: pydantic alone would read "0" as 1970-01-01
 (a Unix time) and take a datetime at midnight as a date, answering a question the caller did not ask."""
 
 from __future__ import annotations
@@ -44,3 +44,14 @@ async def test_working_days_refuse_a_date_that_is_not_yyyy_mm_dd(
 ) -> None:
     problem = assert_problem(await escalation.get(path, params=params, headers=admin), 422, "validation")
     assert field in [e["field"] for e in problem["errors"]], problem
+
+
+@pytest.mark.parametrize("received_on", [0, "0", "2026-11-02T00:00:00", "2026-11-2", 1700000000])
+async def test_a_date_in_a_body_is_yyyy_mm_dd_too(
+    client: httpx.AsyncClient, provider: Provider, received_on: object
+) -> None:
+    response = await client.post(
+        "/complaints", json=provider.body(received_on=received_on), headers=provider.caseworker
+    )
+    problem = assert_problem(response, 422, "validation")
+    assert any(e["field"].endswith("received_on") for e in problem["errors"]), problem

@@ -7,7 +7,6 @@ ensure the caselist is updated throughout the lifecycle of the complaint" (003).
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -29,6 +28,7 @@ from shared.db import raw_connection
 from shared.http.deps import CommandContextDep, CurrentPrincipal, IdempotencyKeyHeader, IfMatch, PlatformDep, require
 from shared.http.problems import problem_responses
 from shared.profiles import default_profiles
+from shared.vocabulary import IsoDate
 
 router = APIRouter(tags=["dg-caselist"])
 WORKING = [Depends(require(*handlers.WORKING_ROLES, requirement="R26"))]
@@ -91,17 +91,17 @@ async def clear(
 class CaselistItem(BaseModel):
     complaint_id: str
     reason: DgCaselistReason
-    flagged_on: date
+    flagged_on: IsoDate
     status: ComplaintStatus = Field(description="Open, closed by its final response, or withdrawn")
     stage: int
     stage_name: str
     owner: Owner
-    next_due_on: date | None = Field(description="The earliest unmet deadline's due date, if any")
+    next_due_on: IsoDate | None = Field(description="The earliest unmet deadline's due date, if any")
     next_due_status: DeadlineStatus | None
 
 
 class Caselist(BaseModel):
-    today: date
+    today: IsoDate
     items: list[CaselistItem] = Field(description="By next due date (none last), then flagged date")
 
 

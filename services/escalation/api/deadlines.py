@@ -30,6 +30,7 @@ from shared.ice.decider import ICE_DECIDER, ice_stream
 from shared.ice.events import ICE_CODEC
 from shared.ice.state import IceCaseState
 from shared.profiles import default_profiles
+from shared.vocabulary import IsoDate
 
 router = APIRouter(prefix="/complaints", tags=["deadlines"])
 
@@ -38,9 +39,9 @@ class DeadlineOut(BaseModel):
     kind: DeadlineKind
     label: str
     owner: Owner
-    starts_on: date
-    due_on: date
-    met_on: date | None
+    starts_on: IsoDate
+    due_on: IsoDate
+    met_on: IsoDate | None
     status: DeadlineStatus
     requirement: str
     guidance: str | None
@@ -54,14 +55,14 @@ class StageOut(BaseModel):
     number: int
     name: str = Field(description="The stage's name in the complaint's process profile")
     owner: Owner = Field(description="Who answers it: a mixed complaint's stage 1 is the Jobcentre's joint response")
-    started_on: date = Field(description="Receipt for stage 1; the escalation date for a later stage")
-    responded_on: date | None
+    started_on: IsoDate = Field(description="Receipt for stage 1; the escalation date for a later stage")
+    responded_on: IsoDate | None
     element_ids: list[str] = Field(description="The elements escalated to it; empty: every element")
 
 
 class DgCaselistOut(BaseModel):
     reason: DgCaselistReason
-    flagged_on: date
+    flagged_on: IsoDate
 
 
 class DeadlinesOut(BaseModel):
@@ -77,7 +78,7 @@ class DeadlinesOut(BaseModel):
         "(000 14.22)"
     )
     dg_caselist: DgCaselistOut | None = Field(description="Held on the Director General caselist (R26; 003)")
-    today: date = Field(description="The business date the statuses are as of")
+    today: IsoDate = Field(description="The business date the statuses are as of")
     as_of: datetime | None
     deadlines: list[DeadlineOut]
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.complaints.vocabulary import DgCaselistReason
+from shared.vocabulary import IsoDate
 
 ELEMENT_ID = r"^E[0-9]{1,3}$"
 ElementId = Annotated[str, StringConstraints(pattern=ELEMENT_ID)]
@@ -18,7 +18,7 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
 
 
 class EscalationIn(BaseModel):
-    escalated_on: date = Field(description="When the complainant said they were dissatisfied: the new stage's start")
+    escalated_on: IsoDate = Field(description="When the complainant said they were dissatisfied: the new stage's start")
     element_ids: list[ElementId] = Field(
         default_factory=list,
         max_length=50,
@@ -35,12 +35,12 @@ class EscalationIn(BaseModel):
 
 class DgFlagIn(BaseModel):
     reason: DgCaselistReason = Field(description="Why it is held on the Director General caselist (003)")
-    flagged_on: date
+    flagged_on: IsoDate
 
     model_config = _examples({"reason": "high_profile", "flagged_on": "2026-11-23"})
 
 
 class DgClearanceIn(BaseModel):
-    cleared_on: date
+    cleared_on: IsoDate
 
     model_config = _examples({"cleared_on": "2026-11-23"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -20,6 +19,7 @@ from shared.db import raw_connection
 from shared.http.deps import CurrentPrincipal, PlatformDep
 from shared.http.problems import problem_responses
 from shared.profiles import default_profiles
+from shared.vocabulary import IsoDate
 
 router = APIRouter(tags=["deadlines"])
 TIMELINES = "escalation.timelines"
@@ -43,14 +43,14 @@ class WorklistItem(BaseModel):
     kind: DeadlineKind
     label: str
     deadline_stage: int | None = Field(description="The stage a stage response is owed at")
-    due_on: date
+    due_on: IsoDate
     status: DeadlineStatus
     requirement: str
     dg_caselist: bool = Field(description="Held on the Director General caselist (R26; 003)")
 
 
 class Worklist(BaseModel):
-    today: date
+    today: IsoDate
     items: list[WorklistItem] = Field(description="By due date, so overdue first")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -28,6 +28,7 @@ from shared.http.deps import (
 from shared.http.problems import problem_responses
 from shared.ice.reports import no_appeal
 from shared.ice.vocabulary import CaseStatus, RecommendationKind
+from shared.vocabulary import IsoDate
 
 router = APIRouter(prefix="/ice-cases", tags=["ice"])
 systemic_router = APIRouter(tags=["ice"])
@@ -85,11 +86,11 @@ class IceCaseItem(BaseModel):
     status: str
     stage: str | None
     eligible: bool
-    referred_on: date
-    closed_on: date | None
+    referred_on: IsoDate
+    closed_on: IsoDate | None
     closure: str | None
     outcome: str | None
-    phso_referred_on: date | None
+    phso_referred_on: IsoDate | None
 
 
 class IceCasePage(BaseModel):
@@ -242,8 +243,8 @@ class SystemicRecommendation(BaseModel):
     recommendation_id: str
     provider_organisation_id: str
     kind: RecommendationKind
-    report_date: date
-    actioned_on: date | None
+    report_date: IsoDate
+    actioned_on: IsoDate | None
 
 
 @systemic_router.get(

@@ -3,7 +3,6 @@ stored (R62). Dates are business dates (Europe/London); money is integer pence."
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from shared.ice.vocabulary import (
     RedressKind,
     RequestKind,
 )
+from shared.vocabulary import IsoDate
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000, strip_whitespace=True)]
@@ -33,12 +33,12 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
 
 class ReferralIn(BaseModel):
     complaint_id: UUID = Field(description="The complaint the complainant brings to ICE")
-    referred_on: date = Field(description="When ICE received the referral")
+    referred_on: IsoDate = Field(description="When ICE received the referral")
     model_config = _examples({"complaint_id": "3f1c6c1e-5d7a-4a53-9b7e-0a4c1f7f2f11", "referred_on": "2026-11-23"})
 
 
 class AcceptanceIn(BaseModel):
-    accepted_on: date
+    accepted_on: IsoDate
     justification: Text | None = Field(
         None, description="Required when the referral is flagged as outside the time limits (R23, R24)"
     )
@@ -52,7 +52,7 @@ class AcceptanceIn(BaseModel):
 
 
 class DeclineIn(BaseModel):
-    declined_on: date
+    declined_on: IsoDate
     reason: Text | None = Field(None, description=CLERICAL)
     model_config = _examples(
         {"declined_on": "2026-11-24", "reason": "Referred eleven months after the final response with no reason given."}
@@ -62,8 +62,8 @@ class DeclineIn(BaseModel):
 class RequestIn(BaseModel):
     request_id: Id
     kind: RequestKind = Field(description="`confirmation` (the gateway, with `steps`), `comments` or `information`")
-    made_on: date
-    due_on: date | None = Field(
+    made_on: IsoDate
+    due_on: IsoDate | None = Field(
         None, description="At most five working days after `made_on`; omitted: exactly five (R31)"
     )
     steps: list[Step] = Field(default_factory=list, max_length=50)
@@ -79,17 +79,17 @@ class RequestIn(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    answered_on: date
+    answered_on: IsoDate
     model_config = _examples({"answered_on": "2026-11-26"})
 
 
 class ConfirmationIn(BaseModel):
-    confirmed_on: date
+    confirmed_on: IsoDate
     model_config = _examples({"confirmed_on": "2026-11-26"})
 
 
 class ReturnIn(BaseModel):
-    returned_on: date
+    returned_on: IsoDate
     steps: list[Step] = Field(min_length=1, max_length=50)
     reason: Text | None = None
     model_config = _examples(
@@ -102,36 +102,36 @@ class ReturnIn(BaseModel):
 
 
 class RevisitIn(BaseModel):
-    reported_on: date
+    reported_on: IsoDate
     steps: list[Step] = Field(min_length=1, max_length=50)
     model_config = _examples({"reported_on": "2026-12-04", "steps": ["Stage 2 (final) response"]})
 
 
 class PassIn(BaseModel):
-    passed_on: date
+    passed_on: IsoDate
     model_config = _examples({"passed_on": "2026-12-07"})
 
 
 class WithdrawalIn(BaseModel):
-    withdrawn_on: date
+    withdrawn_on: IsoDate
     reason: Text | None = Field(None, description="Why, if the complainant said")
     model_config = _examples({"withdrawn_on": "2026-12-01", "reason": "The provider has since resolved it."})
 
 
 class AllocationIn(BaseModel):
     investigator_user_id: Id
-    allocated_on: date
+    allocated_on: IsoDate
     model_config = _examples({"investigator_user_id": "ice-investigator-7", "allocated_on": "2026-12-07"})
 
 
 class ActionIn(BaseModel):
     action_id: Id
     description: Text | None = Field(None, description=CLERICAL)
-    due_on: date
+    due_on: IsoDate
 
 
 class ResolutionIn(BaseModel):
-    agreed_on: date
+    agreed_on: IsoDate
     actions: list[ActionIn] = Field(default_factory=list, max_length=50)
     model_config = _examples(
         {
@@ -144,12 +144,12 @@ class ResolutionIn(BaseModel):
 
 
 class CompletionIn(BaseModel):
-    completed_on: date
+    completed_on: IsoDate
     model_config = _examples({"completed_on": "2026-12-14"})
 
 
 class MoveIn(BaseModel):
-    moved_on: date
+    moved_on: IsoDate
     model_config = _examples({"moved_on": "2026-12-08"})
 
 
@@ -164,8 +164,8 @@ class EvidenceItemIn(BaseModel):
 class EvidenceRequestIn(BaseModel):
     request_id: Id
     items: list[EvidenceItemIn] = Field(min_length=1, max_length=100)
-    requested_on: date
-    due_on: date | None = Field(None, description="At most five working days after `requested_on` (R31)")
+    requested_on: IsoDate
+    due_on: IsoDate | None = Field(None, description="At most five working days after `requested_on` (R31)")
     model_config = _examples(
         {
             "request_id": "ev-1",
@@ -185,7 +185,7 @@ class NotHeldIn(BaseModel):
 
 class ProposalIn(BaseModel):
     proposal_id: Id
-    proposed_on: date
+    proposed_on: IsoDate
     proposal: Text | None = Field(None, description=CLERICAL)
     actions: list[ActionIn] = Field(default_factory=list, max_length=50)
     model_config = _examples(
@@ -200,13 +200,13 @@ class ProposalIn(BaseModel):
 
 class ProviderAnswerIn(BaseModel):
     provider_agrees: bool
-    answered_on: date
+    answered_on: IsoDate
     model_config = _examples({"provider_agrees": True, "answered_on": "2026-12-17"})
 
 
 class SatisfactionIn(BaseModel):
     satisfied: bool
-    recorded_on: date
+    recorded_on: IsoDate
     model_config = _examples({"satisfied": True, "recorded_on": "2026-12-18"})
 
 
@@ -245,8 +245,8 @@ _REPORT_EXAMPLE: dict[str, Any] = {
 
 class DraftReportIn(BaseModel):
     draft_id: Id
-    issued_on: date
-    comments_due_on: date | None = Field(None, description="At most five working days after `issued_on` (000 14.33)")
+    issued_on: IsoDate
+    comments_due_on: IsoDate | None = Field(None, description="At most five working days after `issued_on` (000 14.33)")
     passages: list[PassageIn] = Field(min_length=1, max_length=500)
     findings: list[FindingIn] = Field(min_length=1, max_length=100)
     recommendations: list[RecommendationIn] = Field(default_factory=list, max_length=100)
@@ -268,7 +268,7 @@ class DraftReportIn(BaseModel):
 
 class CommentsIn(BaseModel):
     comments: Text | None = Field(None, description=CLERICAL)
-    submitted_on: date
+    submitted_on: IsoDate
     model_config = _examples({"comments": "We accept the findings.", "submitted_on": "2027-01-13"})
 
 
@@ -284,7 +284,7 @@ class GroundIn(BaseModel):
 class ChallengeIn(BaseModel):
     challenge_id: Id
     draft_id: Id
-    raised_on: date
+    raised_on: IsoDate
     addressed_to: str = Field("adjudication_manager", description="Always the ICE Adjudication Manager (002 8.16)")
     grounds: list[GroundIn] = Field(min_length=1, max_length=50)
     model_config = _examples(
@@ -304,7 +304,7 @@ class ChallengeIn(BaseModel):
 
 
 class InformalResolutionIn(BaseModel):
-    resolved_on: date
+    resolved_on: IsoDate
     outcome: Text | None = None
     model_config = _examples(
         {"resolved_on": "2027-01-15", "outcome": "Discussed by phone; the provider withdrew the challenge."}
@@ -312,12 +312,12 @@ class InformalResolutionIn(BaseModel):
 
 
 class FormalEscalationIn(BaseModel):
-    escalated_on: date
+    escalated_on: IsoDate
     model_config = _examples({"escalated_on": "2027-01-15"})
 
 
 class AdjudicationReplyIn(BaseModel):
-    replied_on: date
+    replied_on: IsoDate
     reply: Text | None = Field(None, description=CLERICAL)
     revised_draft_id: Id | None = Field(None, description="A revised draft issued for this challenge, if any")
     model_config = _examples(
@@ -327,25 +327,25 @@ class AdjudicationReplyIn(BaseModel):
 
 class ChallengeResponseIn(BaseModel):
     agrees: bool
-    responded_on: date
+    responded_on: IsoDate
     model_config = _examples({"agrees": True, "responded_on": "2027-01-25"})
 
 
 class HeadOfOfficeLetterIn(BaseModel):
-    written_on: date
+    written_on: IsoDate
     director_name: Text | None = None
     model_config = _examples({"written_on": "2027-02-01", "director_name": "A. Director"})
 
 
 class ChallengeOutcomeIn(BaseModel):
-    closed_on: date
+    closed_on: IsoDate
     outcome: Text | None = Field(None, description=CLERICAL)
     model_config = _examples({"closed_on": "2027-02-10", "outcome": "The director agreed the report as revised."})
 
 
 class FinalReportIn(BaseModel):
     report_id: Id
-    report_date: date
+    report_date: IsoDate
     findings: list[FindingIn] = Field(min_length=1, max_length=100)
     recommendations: list[RecommendationIn] = Field(default_factory=list, max_length=100)
     redress: list[RedressIn] = Field(default_factory=list, max_length=50)
@@ -369,24 +369,24 @@ class PaymentIn(BaseModel):
         description="`fee` for the contribution to costs, or a redress item's id, or a PHSO recommendation's id"
     )
     amount_pence: int = Field(ge=1, le=100_000_000)
-    paid_on: date
+    paid_on: IsoDate
     model_config = _examples({"payment_id": "pay-1", "target": "fee", "amount_pence": 500000, "paid_on": "2027-03-01"})
 
 
 class ActionedIn(BaseModel):
-    actioned_on: date
+    actioned_on: IsoDate
     model_config = _examples({"actioned_on": "2027-03-01"})
 
 
 class PhsoReferralIn(BaseModel):
     route: PhsoRoute
-    referred_on: date
+    referred_on: IsoDate
     member_name: Text | None = Field(None, description="The MP (or MLA) who took the case to the ombudsman")
     model_config = _examples({"route": "phso_via_mp", "referred_on": "2027-04-01", "member_name": "A. Member MP"})
 
 
 class PhsoAcceptanceIn(BaseModel):
-    accepted_on: date
+    accepted_on: IsoDate
     model_config = _examples({"accepted_on": "2027-04-15"})
 
 
@@ -397,7 +397,7 @@ class PhsoRecommendationIn(BaseModel):
 
 
 class PhsoReportIn(BaseModel):
-    issued_on: date
+    issued_on: IsoDate
     upheld: bool
     recommendations: list[PhsoRecommendationIn] = Field(default_factory=list, max_length=100)
     model_config = _examples(

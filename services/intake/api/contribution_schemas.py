@@ -6,17 +6,16 @@ The contribution's text and the joint response's text are personal data: sealed 
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import ConfigDict, Field
 
 from services.intake.api import examples
 from services.intake.api.schemas import USER_ID, Strict
 from services.intake.api.work_schemas import LETTER, TEXT, FindingIn
+from shared.vocabulary import IsoDate
 
 
 class ContributionRequestIn(Strict):
-    requested_on: date = Field(
+    requested_on: IsoDate = Field(
         description="When the Jobcentre asked: the contribution is due within the profile's stated timescale, at "
         "most five working days on the complaint's calendar (000 14.05)"
     )
@@ -25,7 +24,7 @@ class ContributionRequestIn(Strict):
 
 
 class ContributionIn(Strict):
-    submitted_on: date
+    submitted_on: IsoDate
     text: str | None = Field(None, min_length=1, max_length=TEXT, description="The provider's contribution (R62)")
 
     model_config = ConfigDict(
@@ -38,7 +37,7 @@ class ContributionIn(Strict):
 
 
 class JointResponseIn(Strict):
-    issued_on: date = Field(description="The joint response's date: stage 1 of the provider's process (000 14.21)")
+    issued_on: IsoDate = Field(description="The joint response's date: stage 1 of the provider's process (000 14.21)")
     text: str | None = Field(None, min_length=1, max_length=LETTER, description="The letter's body (R62)")
     reviewer_user_id: str | None = Field(None, pattern=USER_ID)
     findings: list[FindingIn] = Field(min_length=1, max_length=50, description="One per element, both sides'")

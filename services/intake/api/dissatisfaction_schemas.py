@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.api.schemas import Strict
 from shared.complaints.vocabulary import Category, Channel, ComplainantKind, ComplaintAbout
 from shared.http.personal import PersonalText
-from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
+from shared.vocabulary import ORGANISATION_ID_PATTERN, IsoDate, Nation, Programme
 
 
 class DissatisfactionIn(Strict):
@@ -22,8 +22,8 @@ class DissatisfactionIn(Strict):
     channel: Channel
     nation: Nation
     category: Category = Field(description="DWP's mandatory high-level category (R6, 004 Annex 2 Part A §8)")
-    raised_on: date
-    resolved_on: date = Field(description="When operational staff resolved it as normal business")
+    raised_on: IsoDate
+    resolved_on: IsoDate = Field(description="When operational staff resolved it as normal business")
     summary: str = Field(min_length=1, max_length=5000, description="What the person was dissatisfied with (R62)")
     resolution: str = Field(min_length=1, max_length=5000, description="How it was resolved (R62)")
 
@@ -60,7 +60,7 @@ class PersonOut(BaseModel):
 
 class ConversionOut(BaseModel):
     complaint_id: str
-    converted_on: date
+    converted_on: IsoDate
 
 
 class DissatisfactionOut(BaseModel):
@@ -74,8 +74,8 @@ class DissatisfactionOut(BaseModel):
     channel: Channel
     nation: Nation
     category: Category
-    raised_on: date
-    resolved_on: date
+    raised_on: IsoDate
+    resolved_on: IsoDate
     summary: PersonalText
     resolution: PersonalText
     logged_by_organisation_id: str

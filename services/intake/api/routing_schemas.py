@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import ConfigDict, Field
 
 from services.intake.api.schemas import Strict
 from shared.complaints.vocabulary import RedirectionReason
-from shared.vocabulary import ORGANISATION_ID_PATTERN
+from shared.vocabulary import ORGANISATION_ID_PATTERN, IsoDate
 
 
 class RedirectionIn(Strict):
@@ -17,7 +15,7 @@ class RedirectionIn(Strict):
         "provider and the Jobcentre, which leads (000 14.04, 14.20; the complaint must be `about: mixed`)"
     )
     to_organisation_id: str = Field(pattern=ORGANISATION_ID_PATTERN, description="A Jobcentre in the directory")
-    redirected_on: date = Field(description="When the complainant was directed to the Jobcentre")
+    redirected_on: IsoDate = Field(description="When the complainant was directed to the Jobcentre")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -30,6 +28,6 @@ class RedirectionIn(Strict):
 
 
 class ReferralIn(Strict):
-    referred_on: date = Field(description="When the Jobcentre directed the complainant to the provider (000 14.06)")
+    referred_on: IsoDate = Field(description="When the Jobcentre directed the complainant to the provider (000 14.06)")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"referred_on": "2026-11-23"}]})

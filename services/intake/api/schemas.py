@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -23,7 +23,7 @@ from shared.complaints.vocabulary import (
     RedirectionReason,
 )
 from shared.http.personal import PersonalText
-from shared.vocabulary import ORGANISATION_ID_PATTERN, Nation, Programme
+from shared.vocabulary import ORGANISATION_ID_PATTERN, IsoDate, Nation, Programme
 
 NI_NUMBER = r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$"
 NI_NUMBER_NEVER_ISSUED = ("BG", "GB", "NK", "KN", "TN", "NT", "ZZ")
@@ -90,7 +90,7 @@ class RegisterComplaintIn(Strict):
     provider_organisation_id: str | None = Field(None, pattern=ORGANISATION_ID_PATTERN)
     contract_id: str | None = Field(None, pattern=ORGANISATION_ID_PATTERN)
     channel: Channel
-    received_on: date = Field(description="The business date received; may be earlier than the day it is logged")
+    received_on: IsoDate = Field(description="The business date received; may be earlier than the day it is logged")
     nation: Nation = Field(description="Selects the bank-holiday calendar (R22)")
     elements: list[ElementIn] = Field(min_length=1, max_length=50)
     raised_via: RaisedVia | None = Field(
@@ -98,7 +98,7 @@ class RegisterComplaintIn(Strict):
         description="Who brought the complaint; by default an elected member's if the complainant is one. No time "
         "limit applies when an MP, ICE or PHSO raises it (R9; 003)",
     )
-    case_closed_on: date | None = Field(
+    case_closed_on: IsoDate | None = Field(
         None, description="CMS: when the case closed; a complaint is raised up to 14 months after it (R9; 003)"
     )
     staff_complaint: StaffComplaintIn | None = Field(
@@ -198,7 +198,7 @@ class ElementOut(BaseModel):
 
 
 class AcknowledgeIn(Strict):
-    acknowledged_on: date = Field(description="The date receipt was acknowledged to the complainant")
+    acknowledged_on: IsoDate = Field(description="The date receipt was acknowledged to the complainant")
     method: AcknowledgementMethod
 
     model_config = ConfigDict(
@@ -207,7 +207,7 @@ class AcknowledgeIn(Strict):
 
 
 class AcknowledgementOut(BaseModel):
-    acknowledged_on: date
+    acknowledged_on: IsoDate
     method: AcknowledgementMethod
 
 
@@ -221,14 +221,14 @@ class StaffComplaintOut(BaseModel):
 
 
 class ProcessExplanationOut(BaseModel):
-    explained_on: date
+    explained_on: IsoDate
     evidence: AgreementEvidence
     evidence_reference: PersonalText | None = None
 
 
 class DiscussionOut(BaseModel):
     discussion_id: str
-    held_on: date
+    held_on: IsoDate
     held_with: DiscussionParty
     held_by_user_id: str
     summary: PersonalText | None = None
@@ -237,9 +237,9 @@ class DiscussionOut(BaseModel):
 class ResolutionActionOut(BaseModel):
     action_id: str
     description: PersonalText | None = None
-    due_on: date
+    due_on: IsoDate
     owner: str
-    completed_on: date | None = None
+    completed_on: IsoDate | None = None
 
 
 class FindingOut(BaseModel):
@@ -251,18 +251,18 @@ class FindingOut(BaseModel):
 class SignpostingOut(BaseModel):
     text: str = Field(description="The standard ICE signposting wording (000 Annex 1; AtW: 002 Annex H)")
     source: str
-    ice_contact_by: date = Field(description="Contact ICE by this date: six months from the final response")
+    ice_contact_by: IsoDate = Field(description="Contact ICE by this date: six months from the final response")
 
 
 class OutstandingActionOut(BaseModel):
     action_id: str
-    due_on: date
+    due_on: IsoDate
 
 
 class ResponseOut(BaseModel):
     stage: int
     final: bool
-    issued_on: date
+    issued_on: IsoDate
     author_user_id: str
     reviewer_user_id: str | None
     text: PersonalText | None = None
@@ -294,7 +294,7 @@ class OutcomeOut(BaseModel):
 
 
 class WithdrawalOut(BaseModel):
-    withdrawn_on: date
+    withdrawn_on: IsoDate
     reason: PersonalText | None = None
 
 
@@ -305,7 +305,7 @@ class RoutingOut(BaseModel):
     reason: RedirectionReason | None = Field(None, description="A redirection's reason (000 14.04, 14.09, 14.20)")
     from_organisation_id: str
     to_organisation_id: str
-    routed_on: date
+    routed_on: IsoDate
 
 
 class ComplaintOut(BaseModel):
@@ -319,10 +319,10 @@ class ComplaintOut(BaseModel):
     provider_organisation_id: str | None
     contract_id: str | None
     channel: Channel
-    received_on: date
+    received_on: IsoDate
     nation: Nation
     raised_via: RaisedVia
-    case_closed_on: date | None = None
+    case_closed_on: IsoDate | None = None
     staff_complaint: StaffComplaintOut | None = None
     converted_from_dissatisfaction_id: str | None = Field(
         None, description="Set when it was first recorded as a dissatisfaction (R2)"
@@ -359,7 +359,7 @@ class ComplaintSummary(BaseModel):
     logged_by_organisation_id: str
     channel: Channel
     nation: Nation
-    received_on: date
+    received_on: IsoDate
     categories: list[Category]
     complainant_kind: ComplainantKind
     complainant_name: PersonalText | None = None

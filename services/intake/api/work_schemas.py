@@ -7,13 +7,13 @@ key (R62), and refused for a Special Customer Record before it is sealed (R11).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from services.intake.api.schemas import USER_ID, Strict
 from shared.complaints.vocabulary import AgreementEvidence, DiscussionParty, OutcomeKind
+from shared.vocabulary import IsoDate
 
 TEXT = 5000
 LETTER = 20000
@@ -24,7 +24,9 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
 
 
 class ProcessExplanationIn(Strict):
-    explained_on: date = Field(description="The first contact at which the process was explained; may precede receipt")
+    explained_on: IsoDate = Field(
+        description="The first contact at which the process was explained; may precede receipt"
+    )
     evidence: AgreementEvidence = Field(description="A signature, or an e-mail from the customer (002 8.02)")
     evidence_reference: str | None = Field(
         None, min_length=1, max_length=500, description="Where the signature or e-mail is: personal data (R62)"
@@ -36,7 +38,7 @@ class ProcessExplanationIn(Strict):
 
 
 class DiscussionIn(Strict):
-    held_on: date
+    held_on: IsoDate
     held_with: DiscussionParty = Field(description="The complainant or their representative")
     summary: str | None = Field(None, min_length=1, max_length=TEXT, description="What was discussed (R62)")
 
@@ -54,7 +56,7 @@ class DesiredOutcomeIn(Strict):
 
 class PlannedActionIn(Strict):
     description: str | None = Field(None, min_length=1, max_length=TEXT, description="What will be done (R62)")
-    due_on: date = Field(description="The timescale agreed with the complainant (001 Annex 2 3.2)")
+    due_on: IsoDate = Field(description="The timescale agreed with the complainant (001 Annex 2 3.2)")
     owner: str = Field(min_length=1, max_length=200, description="Who owns it: a user id or a team")
 
 
@@ -67,13 +69,13 @@ class ResolutionActionsIn(Strict):
 
 
 class ActionCompletionIn(Strict):
-    completed_on: date
+    completed_on: IsoDate
 
     model_config = _examples({"completed_on": "2026-11-23"})
 
 
 class WithdrawalIn(Strict):
-    withdrawn_on: date
+    withdrawn_on: IsoDate
     reason: str | None = Field(None, min_length=1, max_length=TEXT)
 
     model_config = _examples({"withdrawn_on": "2026-11-23", "reason": "Resolved with the adviser."})
@@ -120,7 +122,7 @@ _FINAL = {
 
 
 class ResponseIn(ResponseContentIn):
-    issued_on: date = Field(description="The response's date; a final response's ICE window runs from it")
+    issued_on: IsoDate = Field(description="The response's date; a final response's ICE window runs from it")
 
     model_config = _examples({**_RESPONSE, "issued_on": "2026-11-23"}, {**_FINAL, "issued_on": "2026-12-14"})
 
@@ -136,7 +138,7 @@ class RewordingIn(Strict):
 
 
 class SendDraftIn(Strict):
-    issued_on: date = Field(description="The date the approved response is sent")
+    issued_on: IsoDate = Field(description="The date the approved response is sent")
 
     model_config = _examples({"issued_on": "2026-11-23"})
 
