@@ -110,13 +110,25 @@ async def sweep(platform: Platform, today: date, profiles: Profiles | None = Non
     policy = deadline_policy(platform.settings)
     async with raw_connection(platform.pool) as conn:
         rows = await conn.fetch("SELECT timeline::text AS timeline FROM escalation.timelines WHERE open")
+        owed = [
+            (found.complaint_id, event)
+            for found in (from_json(json.loads(row["timeline"])) for row in rows)
+            for event in missed_events(found, today, profiles, policy)
+        ]
+        # A missed deadline stays missed: without this, every sweep would append again (as a no-op) every event
+        # an earlier sweep recorded, one round trip each, for as long as the complaint stays open.
+        recorded = await conn.fetch(_RECORDED, [event.event_id for _, event in owed])
+    known = {r["event_id"] for r in recorded}
     appended = 0
-    for row in rows:
-        found = from_json(json.loads(row["timeline"]))
-        for event in missed_events(found, today, profiles, policy):
-            result = await platform.store.append(deadlines_stream(found.complaint_id), STREAM_TYPE, None, [event])
-            appended += 0 if result.replayed else 1
+    for complaint_id, event in owed:
+        if event.event_id in known:
+            continue
+        result = await platform.store.append(deadlines_stream(complaint_id), STREAM_TYPE, None, [event])
+        appended += 0 if result.replayed else 1
     return appended
+
+
+_RECORDED = "SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])"
 
 
 async def watch(platform: Platform) -> None:

@@ -93,3 +93,26 @@ async def test_concurrent_sweeps_append_each_event_once(
     await asyncio.gather(*(sweep(p, day) for p in platforms * 4))
     counts = await _stream_types(platforms[0], complaint_id)
     assert counts == Counter({"deadline.missed": 3, "complaint.eight_week_right_arisen": 1})
+
+
+async def test_a_sweep_appends_nothing_for_what_an_earlier_sweep_recorded(
+    client: httpx.AsyncClient, provider: Provider, two_instances: list[FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform: Platform = two_instances[0].state.platform
+    created = await register(client, provider.caseworker, provider.body(received_on="2026-10-01"))
+    complaint_id = created.json()["complaint_id"]
+    await eventually(lambda: _projected(platform, complaint_id), bool, what="the timeline projected")
+    day = datetime(2027, 1, 10, tzinfo=UTC).date()
+    await sweep(platform, day)
+    assert sum((await _stream_types(platform, complaint_id)).values()) == 4
+
+    appends: list[str] = []
+    real_append = platform.store.append
+
+    async def counting_append(stream_id: str, *args: object, **kwargs: object) -> object:
+        appends.append(stream_id)
+        return await real_append(stream_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(platform.store, "append", counting_append)
+    assert await sweep(platform, day) == 0
+    assert deadlines_stream(complaint_id) not in appends, "the recorded misses were appended again"
