@@ -368,6 +368,20 @@ async def test_a_batch_handled_again_enqueues_nothing_twice(
 # A failing endpoint never slows command handling
 
 
+async def one_failed_attempt(
+    hooks: httpx.AsyncClient, platform: Platform, hook: Hook, worker_clock: FixedClock, policy: RetryPolicy
+) -> dict[str, Any]:
+    """Run a worker with `policy` once over the hook's one queued delivery, which fails: its attempt, logged."""
+    async with httpx.AsyncClient() as http:
+        worker = DeliveryWorker(platform.pool, platform.vault, http, worker_clock, policy)
+        assert await worker.run_once(uuid.UUID(hook.subscription_id)) == 1
+    (delivery,) = await delivery_log(hooks, hook)
+    assert delivery["status"] == "pending"
+    (attempt,) = delivery["log"]
+    assert attempt["status_code"] is None
+    return dict(attempt)
+
+
 async def test_appends_never_wait_for_a_receiver_the_worker_does(
     hooks: httpx.AsyncClient,
     platform: Platform,
@@ -385,20 +399,9 @@ async def test_appends_never_wait_for_a_receiver_the_worker_does(
     assert receiver.requests == []
     assert (queued["status"], queued["attempts"], queued["log"]) == ("pending", 0, [])
 
-    async with httpx.AsyncClient() as http:
-        impatient = DeliveryWorker(
-            platform.pool,
-            platform.vault,
-            http,
-            worker_clock,
-            RetryPolicy(timeout_seconds=0.2, allow_private_addresses=True),
-        )
-        assert await impatient.run_once(uuid.UUID(hook.subscription_id)) == 1
+    impatient = RetryPolicy(timeout_seconds=0.2, allow_private_addresses=True)
+    attempt = await one_failed_attempt(hooks, platform, hook, worker_clock, impatient)
     assert len(receiver.requests) == 1
-    (delivery,) = await delivery_log(hooks, hook)
-    assert delivery["status"] == "pending"
-    (attempt,) = delivery["log"]
-    assert attempt["status_code"] is None
     assert attempt["error"] == "timed out after 0.2s"
     assert at(attempt["next_attempt_at"]) == worker_clock.now() + timedelta(seconds=RetryPolicy().base_seconds)
 
@@ -416,14 +419,8 @@ async def test_outside_development_a_delivery_to_a_private_address_is_refused_be
     a production worker sends nothing there and logs why, as a failed attempt to retry (R64)."""
     await register_ok(client, provider.caseworker, provider.body())
     await enqueued(hooks, hook)
-    async with httpx.AsyncClient() as http:
-        production = DeliveryWorker(platform.pool, platform.vault, http, worker_clock, RetryPolicy())
-        assert await production.run_once(uuid.UUID(hook.subscription_id)) == 1
+    attempt = await one_failed_attempt(hooks, platform, hook, worker_clock, RetryPolicy())
     assert receiver.requests == []
-    (delivery,) = await delivery_log(hooks, hook)
-    assert delivery["status"] == "pending"
-    (attempt,) = delivery["log"]
-    assert attempt["status_code"] is None
     assert "resolves to 127.0.0.1" in attempt["error"]
     assert "public host" in attempt["error"]
 
