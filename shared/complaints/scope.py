@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.auth import OrganisationKind, Principal, Role
 from shared.commands import load
+from shared.db import ConnectionSource, raw_connection
 from shared.directory.projection import supply_chain
 from shared.eventstore.base import EventStore
 from shared.ice.decider import ICE_DECIDER, ice_stream
@@ -117,3 +118,29 @@ async def examined_here(store: EventStore, scope: ComplaintScope, complaint_id: 
     if scope.examiner is OrganisationKind.ICE:
         return case.exists
     return case.phso is not None
+
+
+async def may_see_complaint(
+    store: EventStore,
+    db: ConnectionSource,
+    principal: Principal,
+    complaint_id: str,
+    *,
+    provider_organisation_id: str | None,
+    logged_by_organisation_id: str | None,
+    programme: str | None,
+    restricted: bool,
+    routed_to: str | None,
+) -> bool:
+    """Whether `principal` may see one complaint with these facts (R61), a staff complaint only if cleared (R10).
+    The one check behind every read of a single complaint, in intake and in escalation."""
+    async with raw_connection(db) as conn:
+        scope = await complaint_scope(conn, principal)
+    return scope.allows(
+        provider_organisation_id,
+        logged_by_organisation_id,
+        programme=programme,
+        restricted=restricted,
+        routed_to=routed_to,
+        examined=await examined_here(store, scope, complaint_id),
+    )

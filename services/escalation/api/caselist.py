@@ -21,7 +21,6 @@ from shared.clock import business_date
 from shared.complaints.deadlines import DeadlineStatus, Owner, deadlines
 from shared.complaints.deadlines import policy_for as deadline_policy
 from shared.complaints.scope import complaint_scope
-from shared.complaints.streams import load_complaint
 from shared.complaints.timeline import ComplaintTimeline, from_json
 from shared.complaints.vocabulary import ComplaintStatus, DgCaselistReason
 from shared.db import raw_connection
@@ -58,9 +57,8 @@ async def flag(
     _key: IdempotencyKeyHeader = None,
 ) -> DeadlinesOut:
     await visible_complaint(platform, ctx.principal, complaint_id)
-    await handlers.flag_on_dg_caselist(platform, str(complaint_id), body, ctx, if_match)
-    after = await load_complaint(platform.store, str(complaint_id))
-    return await stream_view(platform, after.recorded, response)
+    outcome = await handlers.flag_on_dg_caselist(platform, str(complaint_id), body, ctx, if_match)
+    return await stream_view(platform, outcome.recorded, response)
 
 
 @router.post(
@@ -83,9 +81,8 @@ async def clear(
     _key: IdempotencyKeyHeader = None,
 ) -> DeadlinesOut:
     await visible_complaint(platform, ctx.principal, complaint_id)
-    await handlers.clear_from_dg_caselist(platform, str(complaint_id), body, ctx, if_match)
-    after = await load_complaint(platform.store, str(complaint_id))
-    return await stream_view(platform, after.recorded, response)
+    outcome = await handlers.clear_from_dg_caselist(platform, str(complaint_id), body, ctx, if_match)
+    return await stream_view(platform, outcome.recorded, response)
 
 
 class CaselistItem(BaseModel):

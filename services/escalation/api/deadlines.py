@@ -15,11 +15,10 @@ from shared.clock import business_date
 from shared.commands import load
 from shared.complaints.deadlines import DeadlineKind, DeadlineStatus, Owner, deadlines, owner_with_ice, with_ice_case
 from shared.complaints.deadlines import policy_for as deadline_policy
-from shared.complaints.scope import complaint_scope, examined_here
+from shared.complaints.scope import may_see_complaint
 from shared.complaints.streams import load_complaint
 from shared.complaints.timeline import ComplaintTimeline, complaint_timeline
 from shared.complaints.vocabulary import DgCaselistReason
-from shared.db import raw_connection
 from shared.errors import NotFound
 from shared.eventstore.model import RecordedEvent
 from shared.http.deps import AsOf, CurrentPrincipal, PlatformDep, etag
@@ -178,15 +177,16 @@ async def get_deadlines(
         if as_of is not None and not restricted:
             # A complaint marked as about staff later is restricted in its past too (R10).
             restricted = (await load_complaint(platform.store, str(complaint_id))).state.staff_complaint
-        async with raw_connection(platform.pool) as conn:
-            scope = await complaint_scope(conn, principal)
-        visible = scope.allows(
-            found.provider_organisation_id,
-            found.logged_by_organisation_id,
+        visible = await may_see_complaint(
+            platform.store,
+            platform.pool,
+            principal,
+            str(complaint_id),
+            provider_organisation_id=found.provider_organisation_id,
+            logged_by_organisation_id=found.logged_by_organisation_id,
             programme=found.programme,
             restricted=restricted,
             routed_to=found.routed_to_organisation_id,
-            examined=await examined_here(platform.store, scope, str(complaint_id)),
         )
         if not visible:
             found = None

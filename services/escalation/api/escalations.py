@@ -9,7 +9,6 @@ from services.escalation.api import examples
 from services.escalation.api.access import ComplaintId, visible_complaint
 from services.escalation.api.deadlines import DeadlinesOut, stream_view
 from services.escalation.api.schemas import EscalationIn
-from shared.complaints.streams import load_complaint
 from shared.http.deps import CommandContextDep, IdempotencyKeyHeader, IfMatch, PlatformDep, require
 from shared.http.problems import problem_responses
 
@@ -43,6 +42,5 @@ async def escalate(
     _key: IdempotencyKeyHeader = None,
 ) -> DeadlinesOut:
     loaded = await visible_complaint(platform, ctx.principal, complaint_id)
-    await handlers.escalate(platform, str(complaint_id), loaded, body, ctx, if_match)
-    after = await load_complaint(platform.store, str(complaint_id))
-    return await stream_view(platform, after.recorded, response)
+    outcome = await handlers.escalate(platform, str(complaint_id), loaded, body, ctx, if_match)
+    return await stream_view(platform, outcome.recorded, response)

@@ -13,9 +13,8 @@ from services.intake.views import complaint_view
 from shared.auth import Principal
 from shared.commands import Outcome
 from shared.complaints.decider import ComplaintState
-from shared.complaints.scope import complaint_scope, examined_here
+from shared.complaints.scope import may_see_complaint
 from shared.complaints.streams import load_complaint
-from shared.db import raw_connection
 from shared.errors import NotFound
 from shared.eventstore.model import RecordedEvent
 from shared.http.deps import etag
@@ -35,15 +34,16 @@ async def _visible_stream(
         restricted = state.staff_complaint
         if as_of is not None and not restricted:
             restricted = (await load_complaint(platform.store, str(complaint_id))).state.staff_complaint
-        async with raw_connection(platform.pool) as conn:
-            scope = await complaint_scope(conn, principal)
-        if scope.allows(
-            state.provider_organisation_id,
-            state.logged_by_organisation_id,
+        if await may_see_complaint(
+            platform.store,
+            platform.pool,
+            principal,
+            str(complaint_id),
+            provider_organisation_id=state.provider_organisation_id,
+            logged_by_organisation_id=state.logged_by_organisation_id,
             programme=state.programme.value if state.programme else None,
             restricted=restricted,
             routed_to=state.redirected_to_organisation_id,
-            examined=await examined_here(platform.store, scope, str(complaint_id)),
         ):
             return state, loaded.recorded
     # Outside the caller's scope looks exactly like absent (R61).

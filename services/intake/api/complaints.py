@@ -24,7 +24,6 @@ from services.intake.api.schemas import (
 )
 from services.intake.views import complaint_view, history_view
 from shared.complaints.scope import complaint_scope
-from shared.complaints.streams import load_complaint
 from shared.complaints.vocabulary import Category, ComplaintStatus
 from shared.db import raw_connection
 from shared.errors import FieldError, ValidationProblem
@@ -135,9 +134,8 @@ async def acknowledge(
 ) -> ComplaintOut:
     await _visible_stream(platform, ctx.principal, complaint_id)
     outcome = await handlers.acknowledge_complaint(platform, str(complaint_id), body, ctx, if_match)
-    loaded = await load_complaint(platform.store, str(complaint_id))
     response.headers["ETag"] = etag(outcome.version)
-    return complaint_view(loaded.state, loaded.recorded)
+    return complaint_view(outcome.state, outcome.recorded)
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
