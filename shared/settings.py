@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(24, alias="IDEMPOTENCY_TTL_HOURS", ge=1)
     idempotency_lease_seconds: int = Field(30, alias="IDEMPOTENCY_LEASE_SECONDS", ge=1)
 
+    # False: this process serves HTTP only (a web replica); a worker process of the same service, with
+    # it true, leads the subscriptions and runs the background jobs out of the requests' way.
+    background_work: bool = Field(True, alias="BACKGROUND_WORK")
     subscription_poll_seconds: float = Field(1.0, alias="SUBSCRIPTION_POLL_SECONDS", gt=0)
     subscription_leader_retry_seconds: float = Field(1.0, alias="SUBSCRIPTION_LEADER_RETRY_SECONDS", gt=0)
     subscription_batch_size: int = Field(500, alias="SUBSCRIPTION_BATCH_SIZE", ge=1)

@@ -176,9 +176,11 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
         try:
             for projection in spec.projections:
                 await ensure_projection(engine, projection)
-            subscribers: list[Subscriber] = [ProjectionSubscriber(p) for p in spec.projections]
-            subscribers += list(spec.subscribers)
-            subscribers += [build(platform) for build in spec.process_managers]
+            subscribers: list[Subscriber] = []
+            if settings.background_work:  # else a worker process of this service leads them
+                subscribers += [ProjectionSubscriber(p) for p in spec.projections]
+                subscribers += list(spec.subscribers)
+                subscribers += [build(platform) for build in spec.process_managers]
             for subscriber in subscribers:
                 runner = SubscriptionRunner(
                     engine,
@@ -196,9 +198,10 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
                 result = hook(platform)
                 if hasattr(result, "__await__"):
                     await result
-            loop = asyncio.get_running_loop()
-            tasks.append(loop.create_task(_purge_idempotency_keys(platform)))
-            tasks += [loop.create_task(job(platform)) for job in spec.background]
+            if settings.background_work:
+                loop = asyncio.get_running_loop()
+                tasks.append(loop.create_task(_purge_idempotency_keys(platform)))
+                tasks += [loop.create_task(job(platform)) for job in spec.background]
             yield
         finally:
             for task in tasks:
