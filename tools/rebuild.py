@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import sys
 
+from services.escalation.projections.ice_cases import IceCaseCopiesProjection
 from services.escalation.projections.timelines import TimelinesProjection
 from services.ice_gateway.projections.cases import IceCasesProjection
 from services.intake.projections.complaints import ComplaintListProjection
@@ -30,6 +31,7 @@ PROJECTIONS: dict[str, Projection] = {  # every Projection subclass of the code 
         DirectoryProjection(),
         ComplaintListProjection(),
         TimelinesProjection(),
+        IceCaseCopiesProjection(),
         ComplaintFactsProjection(),
         IceCasesProjection(),
     )

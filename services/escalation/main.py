@@ -9,6 +9,7 @@ from services.escalation.api.deadlines import router as deadlines_router
 from services.escalation.api.escalations import router as escalations_router
 from services.escalation.api.working_days import router as working_days_router
 from services.escalation.api.worklists import router as worklist_router
+from services.escalation.projections.ice_cases import IceCaseCopiesProjection
 from services.escalation.projections.timelines import TimelinesProjection
 from services.escalation.settings import EscalationSettings
 from services.escalation.watcher import watch
@@ -31,7 +32,7 @@ SPEC = ServiceSpec(
         {"name": "working-days", "description": "UK working days per nation (R22)"},
     ],
     # Every service keeps the directory current (one leader among them) so scoping works on its own.
-    projections=[DirectoryProjection(), TimelinesProjection()],
+    projections=[DirectoryProjection(), TimelinesProjection(), IceCaseCopiesProjection()],
     background=[watch],
 )
 

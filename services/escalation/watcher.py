@@ -1,8 +1,8 @@
 """The deadline watcher: when a deadline passes unmet, a `deadline.missed` event, exactly once (R21, R23).
 
-Each sweep computes every open complaint's deadlines for today and appends, to the complaint's
-`deadlines-{id}` stream, one event per missed deadline and one when the eight-week right to go to
-ICE arises. Event ids are derived from the complaint and the deadline, so a second
+Each sweep computes every open complaint's deadlines for today, and those of every ICE case that
+may still owe something (R31), and appends, to the complaint's `deadlines-{id}` stream, one event
+per missed deadline and one when the eight-week right to go to ICE arises. Event ids are derived from the complaint and the deadline, so a second
 sweep, or a sweep by another instance at the same moment, appends nothing new: the event store
 treats a repeated event id as the same append. The complaint's own stream is never touched, so
 the watcher never contends with people working the complaint.
@@ -15,6 +15,8 @@ import json
 import uuid
 from datetime import date
 
+from services.escalation.domain.ice_work import ice_work
+from services.escalation.projections.ice_cases import ice_case_of, open_ice_query
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
 from shared.complaints.deadlines import policy_for as deadline_policy
@@ -23,6 +25,8 @@ from shared.db import raw_connection
 from shared.decider import DomainEvent, encode
 from shared.eventstore.model import SYSTEM_ACTOR, EventMetadata, NewEvent
 from shared.http.platform import Platform
+from shared.ice.deadlines import IceStandards, ice_standards
+from shared.ice.state import IceCaseState
 from shared.logging import get_logger
 from shared.profiles import Profiles, default_profiles
 
@@ -42,6 +46,8 @@ class DeadlineMissed(DomainEvent):
     due_on: date
     requirement: str
     guidance: str | None
+    reference: str | None = None
+    """For an ICE deadline: the request, evidence request, draft, challenge or payment it is about (R31)."""
 
 
 class EightWeekRightArisen(DomainEvent):
@@ -69,6 +75,7 @@ def _facts(found: ComplaintTimeline, missed: Deadline) -> list[DomainEvent]:
             due_on=missed.due_on,
             requirement=missed.requirement,
             guidance=missed.guidance,
+            reference=missed.reference,
         )
     ]
     if missed.kind is DeadlineKind.EIGHT_WEEK_FINAL_RESPONSE:
@@ -82,17 +89,29 @@ def _facts(found: ComplaintTimeline, missed: Deadline) -> list[DomainEvent]:
 
 def missed_events(found: ComplaintTimeline, today: date, profiles: Profiles, policy: Policy) -> list[NewEvent]:
     """The events a sweep on `today` owes this complaint (ids stable across sweeps and instances)."""
-    profile = profiles.get(found.profile_ref)
+    return _missed(found, deadlines(found.timeline, profiles.get(found.profile_ref), today, policy), today)
+
+
+def missed_ice_events(
+    found: ComplaintTimeline, case: IceCaseState, today: date, policy: Policy, standards: IceStandards
+) -> list[NewEvent]:
+    """The events a sweep on `today` owes the complaint's ICE case: each of its deadlines missed (R31, R34, R36)."""
+    return _missed(found, ice_work(case, today, found.timeline.nation, policy, standards), today)
+
+
+def _missed(found: ComplaintTimeline, candidates: list[Deadline], today: date) -> list[NewEvent]:
     metadata = EventMetadata(actor=SYSTEM_ACTOR, correlation_id=found.complaint_id, business_date=today.isoformat())
     events = []
-    for d in deadlines(found.timeline, profile, today, policy):
+    for d in candidates:
         # The ICE window is the complainant's to use, not a deadline anyone misses.
         if d.owner is Owner.COMPLAINANT or d.status not in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE):
             continue
         for fact in _facts(found, d):
             # One event per deadline, ever: a calendar change that moves a missed due date does not
-            # make it a second miss.
+            # make it a second miss. An ICE case has several of a kind (one per request), told apart by reference.
             key = f"{found.complaint_id}|{d.kind}|{d.stage}|{fact.event_type}"
+            if d.reference is not None:
+                key += f"|{d.reference}"
             events.append(
                 NewEvent(
                     type=fact.event_type,
@@ -108,12 +127,19 @@ async def sweep(platform: Platform, today: date, profiles: Profiles | None = Non
     """One pass over the open complaints; returns how many new events were appended."""
     profiles = profiles or default_profiles()
     policy = deadline_policy(platform.settings)
+    standards = ice_standards(platform.settings)
     async with raw_connection(platform.pool) as conn:
         rows = await conn.fetch("SELECT timeline::text AS timeline FROM escalation.timelines WHERE open")
         owed = [
             (found.complaint_id, event)
             for found in (from_json(json.loads(row["timeline"])) for row in rows)
             for event in missed_events(found, today, profiles, policy)
+        ]
+        cases = [ice_case_of(row) for row in await conn.fetch(open_ice_query("c.open"))]
+        owed += [
+            (found.complaint_id, event)
+            for found, case in cases
+            for event in missed_ice_events(found, case, today, policy, standards)
         ]
         # A missed deadline stays missed: without this, every sweep would append again (as a no-op) every event
         # an earlier sweep recorded, one round trip each, for as long as the complaint stays open.

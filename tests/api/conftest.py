@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.intake.main import create_app as create_intake
 from services.intake.settings import IntakeSettings
@@ -92,14 +93,20 @@ async def provider(directory: Directory, auth: TokenFactory) -> Provider:
 
 
 @pytest.fixture(scope="session")
-async def escalation(database_url: str, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
-    """The escalation service's app, over ASGI, on the same database."""
+async def escalation_app(database_url: str, clock: FixedClock) -> AsyncIterator[FastAPI]:
+    """The escalation service's app, running, on the same database."""
     from services.escalation.main import create_app as create_escalation
     from services.escalation.settings import EscalationSettings
 
     settings = EscalationSettings(DATABASE_URL=database_url, APP_ENV="test", LOG_JSON=False, LOG_LEVEL="WARNING")
     app = create_escalation(settings, clock)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://escalation.test") as c:
-            yield c
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def escalation(escalation_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The escalation service over ASGI."""
+    transport = httpx.ASGITransport(app=escalation_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://escalation.test") as c:
+        yield c

@@ -13,6 +13,8 @@ from shared.http.examples import returns as returns
 
 JSON = dict[str, Any]
 COMPLAINT_ID = "0d5c8a52-3f1e-4b7a-9c2d-6e8f1a4b7c90"
+REFERRED_COMPLAINT_ID = "7b2e4f19-8c3a-4d6e-a1f5-2c9b8e7d4a36"
+"""A complaint before ICE: its case's deadlines are on the provider's worklist (R31)."""
 
 
 def _deadline(
@@ -111,6 +113,20 @@ WORKLIST: JSON = {
     "today": "2027-01-05",
     "items": [
         {
+            "complaint_id": REFERRED_COMPLAINT_ID,
+            "stage": 2,
+            "stage_name": "Provider stage 2 (final)",
+            "owner": "provider",
+            "kind": "ice_request",
+            "label": "Answer ICE's confirmation request",
+            "deadline_stage": None,
+            "due_on": "2027-01-04",
+            "status": "overdue",
+            "requirement": "R31",
+            "dg_caselist": False,
+            "reference": "gw",
+        },
+        {
             "complaint_id": COMPLAINT_ID,
             "stage": 2,
             "stage_name": "Provider stage 2 (final)",
@@ -122,7 +138,8 @@ WORKLIST: JSON = {
             "status": "due_soon",
             "requirement": "R20",
             "dg_caselist": True,
-        }
+            "reference": None,
+        },
     ],
 }
 CASELIST: JSON = {

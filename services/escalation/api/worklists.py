@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.escalation.api import examples
-from shared.auth import Principal
+from services.escalation.domain.ice_work import ice_work
+from services.escalation.projections.ice_cases import ice_case_of, open_ice_query
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, deadlines
 from shared.complaints.deadlines import policy_for as deadline_policy
@@ -18,6 +19,8 @@ from shared.complaints.timeline import ComplaintTimeline, from_json
 from shared.db import raw_connection
 from shared.http.deps import CurrentPrincipal, PlatformDep
 from shared.http.problems import problem_responses
+from shared.ice.deadlines import ice_standards
+from shared.ice.state import IceCaseState
 from shared.profiles import default_profiles
 from shared.vocabulary import IsoDate
 
@@ -47,6 +50,9 @@ class WorklistItem(BaseModel):
     status: DeadlineStatus
     requirement: str
     dg_caselist: bool = Field(description="Held on the Director General caselist (R26; 003)")
+    reference: str | None = Field(
+        None, description="For an ICE deadline: the request, evidence request, draft, challenge or payment it is about"
+    )
 
 
 class Worklist(BaseModel):
@@ -55,13 +61,24 @@ class Worklist(BaseModel):
 
 
 def open_in_scope(scope: ComplaintScope, table: str = TIMELINES) -> tuple[str, list[Any]] | None:
-    """The query for the open timelines `scope` sees, and its arguments; None when it sees none.
+    """The query for the open timelines `scope` sees, and its arguments; None when it sees none."""
+    found = open_rows_in_scope(scope)
+    if found is None:
+        return None
+    conditions, args = found
+    return f"SELECT timeline::text AS timeline FROM {table} WHERE {conditions}", args
+
+
+def open_rows_in_scope(scope: ComplaintScope, alias: str = "") -> tuple[str, list[Any]] | None:
+    """The condition on a table with the timelines' scope columns and `open` (escalation.timelines,
+    escalation.ice_cases) for the open rows `scope` sees, and its arguments; None when it sees none.
 
     The same rows as `ComplaintScope.where(routed=True)`, written without the arms that cannot match (no
     `$see_all OR`, no empty `ANY`): every remaining arm then has its own partial index `WHERE open`
-    (timelines projection), so the planner reads the caller's open complaints alone, even in a generic plan,
+    (both projections), so the planner reads the caller's open complaints alone, even in a generic plan,
     whatever the history holds and however many other organisations have open complaints.
     """
+    c = f"{alias}." if alias else ""
     args: list[Any] = []
 
     def param(value: Any) -> str:
@@ -71,30 +88,39 @@ def open_in_scope(scope: ComplaintScope, table: str = TIMELINES) -> tuple[str, l
     arms: list[str] = []
     if not scope.see_all:
         if scope.provider_ids:
-            arms.append(f"provider_organisation_id = ANY({param(list(scope.provider_ids))}::text[])")
+            arms.append(f"{c}provider_organisation_id = ANY({param(list(scope.provider_ids))}::text[])")
         if scope.logged_by is not None:
             # What it logged, and what a provider redirected to it (a Jobcentre, R3).
             own = param(scope.logged_by)
-            arms += [f"logged_by_organisation_id = {own}", f"routed_to_organisation_id = {own}"]
+            arms += [f"{c}logged_by_organisation_id = {own}", f"{c}routed_to_organisation_id = {own}"]
         if scope.programmes:
-            arms.append(f"programme = ANY({param(list(scope.programmes))}::text[])")
+            arms.append(f"{c}programme = ANY({param(list(scope.programmes))}::text[])")
         if not arms:
             return None  # an examiner's scope, or none: their lists are of cases, not complaints
-    conditions = ["open"]
+    conditions = [f"{c}open"]
     if arms:
         conditions.append(f"({' OR '.join(arms)})")
     if not scope.staff_complaints:
-        conditions.append("NOT restricted")
-    return f"SELECT timeline::text AS timeline FROM {table} WHERE {' AND '.join(conditions)}", args
+        conditions.append(f"NOT {c}restricted")
+    return " AND ".join(conditions), args
 
 
-async def open_timelines(conn: Any, principal: Principal) -> list[ComplaintTimeline]:
-    """The open complaints' timelines in the principal's scope."""
-    query = open_in_scope(await complaint_scope(conn, principal))
+async def open_timelines(conn: Any, scope: ComplaintScope) -> list[ComplaintTimeline]:
+    """The open complaints' timelines in the scope."""
+    query = open_in_scope(scope)
     if query is None:
         return []
     sql, args = query
     return [from_json(json.loads(row["timeline"])) for row in await conn.fetch(sql, *args)]
+
+
+async def open_ice_cases(conn: Any, scope: ComplaintScope) -> list[tuple[ComplaintTimeline, IceCaseState]]:
+    """The ICE cases in the scope that may still owe something, with their complaints' timelines (R31)."""
+    found = open_rows_in_scope(scope, alias="c")
+    if found is None:
+        return []
+    conditions, args = found
+    return [ice_case_of(row) for row in await conn.fetch(open_ice_query(conditions), *args)]
 
 
 def _on_worklist(found: ComplaintTimeline, deadline: Deadline) -> bool:
@@ -112,7 +138,11 @@ def _on_worklist(found: ComplaintTimeline, deadline: Deadline) -> bool:
     "(a provider: its own and its sub-contractors'; a Jobcentre: what it logged or was redirected to it), each with "
     "the complaint's current stage and its name, and the deadline's owner (R26). Filter by `stage` and `owner`. "
     "Due soon: within DUE_SOON_WORKING_DAYS working days (default 2). Once the final response is issued the "
-    "complaint's internal-process deadlines leave the list; the complainant's ICE window is never on it.",
+    "complaint's internal-process deadlines leave the list; the complainant's ICE window is never on it. Once the "
+    "complaint is with ICE, its case's deadlines join the list, each with its `reference`: ICE's requests to the "
+    "provider (at most five working days, R31), evidence requests, draft-report comments, challenge replies and "
+    "responses (R34), ICE's own standards (R40) and, after the final report, fee and redress payments (R36), which "
+    "stay until paid.",
     response_model=Worklist,
     responses={**problem_responses(), **examples.returns(examples.WORKLIST)},
 )
@@ -127,31 +157,45 @@ async def worklist(
     wanted = set(status or (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON)) & set(OPEN_STATUSES)
     today = business_date(platform.clock.now())
     policy = deadline_policy(platform.settings)
+    standards = ice_standards(platform.settings)
     profiles = default_profiles()
     async with raw_connection(platform.pool) as conn:
-        found_open = await open_timelines(conn, principal)
+        scope = await complaint_scope(conn, principal)
+        found_open = await open_timelines(conn, scope)
+        ice_open = await open_ice_cases(conn, scope)
+    work: list[tuple[ComplaintTimeline, Deadline]] = [
+        (found, d)
+        for found in found_open
+        for d in deadlines(found.timeline, profiles.get(found.profile_ref), today, policy)
+        if _on_worklist(found, d)
+    ]
+    work += [
+        (found, d) for found, case in ice_open for d in ice_work(case, today, found.timeline.nation, policy, standards)
+    ]
     items: list[WorklistItem] = []
-    for found in found_open:
+    for found, d in work:
         if stage is not None and found.stage != stage:
             continue
+        if d.status not in wanted or (owner is not None and d.owner is not owner):
+            continue
         profile = profiles.get(found.profile_ref)
-        for d in deadlines(found.timeline, profile, today, policy):
-            if d.status not in wanted or not _on_worklist(found, d) or (owner is not None and d.owner is not owner):
-                continue
-            items.append(
-                WorklistItem(
-                    complaint_id=found.complaint_id,
-                    stage=found.stage,
-                    stage_name=profile.stage_name(found.stage),
-                    owner=d.owner,
-                    kind=d.kind,
-                    label=d.label,
-                    deadline_stage=d.stage,
-                    due_on=d.due_on,
-                    status=d.status,
-                    requirement=d.requirement,
-                    dg_caselist=found.dg_caselist is not None,
-                )
+        items.append(
+            WorklistItem(
+                complaint_id=found.complaint_id,
+                stage=found.stage,
+                stage_name=profile.stage_name(found.stage),
+                owner=d.owner,
+                kind=d.kind,
+                label=d.label,
+                deadline_stage=d.stage,
+                due_on=d.due_on,
+                status=d.status,
+                requirement=d.requirement,
+                dg_caselist=found.dg_caselist is not None,
+                reference=d.reference,
             )
-    items.sort(key=lambda i: (i.status is not DeadlineStatus.OVERDUE, i.due_on, i.complaint_id, i.kind))
+        )
+    items.sort(
+        key=lambda i: (i.status is not DeadlineStatus.OVERDUE, i.due_on, i.complaint_id, i.kind, i.reference or "")
+    )
     return Worklist(today=today, items=items[:limit])

@@ -8,10 +8,9 @@ a different day or a calendar change answers differently at once.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -33,14 +32,11 @@ from shared.clock import business_date
 from shared.complaints.deadlines import Policy, policy_for
 from shared.complaints.timeline import from_json
 from shared.db import raw_connection
-from shared.decider import fold
 from shared.errors import FieldError, ValidationProblem
-from shared.eventstore.model import START, EventMetadata, RecordedEvent
 from shared.http.deps import CurrentPrincipal, PlatformDep, QueryDate
 from shared.http.problems import problem_responses
+from shared.ice.copies import copied_events, fold_copies
 from shared.ice.deadlines import IceStandards, ice_standards
-from shared.ice.decider import ICE_DECIDER, ice_stream
-from shared.ice.events import ICE_CODEC
 from shared.profiles import default_profiles
 
 router = APIRouter(prefix="/figures", tags=["reports"])
@@ -70,24 +66,10 @@ def ice_case(case_id: str, raw: str | None) -> IceCase | None:
     """The case folded from reporting's copy of its events by the shared ICE decider."""
     if raw is None:
         return None
-    recorded = [
-        RecordedEvent(
-            event_id=uuid.UUID(int=0),
-            stream_id=ice_stream(case_id),
-            stream_type="ice_case",
-            version=version,
-            type=type_,
-            schema_version=schema_version,
-            data=data,
-            metadata=EventMetadata.from_dict({}),
-            recorded_at=datetime.min.replace(tzinfo=UTC),
-            position=START,
-        )
-        for version, type_, schema_version, data in json.loads(raw)
-    ]
+    recorded = copied_events(case_id, json.loads(raw))
     declined = [r.data["declined_on"] for r in recorded if r.type == "ice.referral_declined"]
     return IceCase(
-        state=fold(ICE_DECIDER, (ICE_CODEC.decode(r) for r in recorded)),
+        state=fold_copies(recorded),
         declined_on=date.fromisoformat(declined[-1]) if declined else None,
     )
 

@@ -1,0 +1,131 @@
+"""`escalation.ice_cases`: each ICE case's events, and whether anything is still owed on it, for the worklists and
+the deadline watcher (R21, R26, R31).
+
+An ICE case runs after the provider's own process has ended, so `escalation.timelines` no longer counts the
+complaint as open; what the case owes (each ICE request to the provider, evidence requests, draft-report comments,
+challenge replies and responses, payments, ICE's own standards) comes from the case folded by the shared ICE
+decider, as the deadlines view folds it. Only the events and who may see the case are kept: due dates and statuses
+are worked out when read, so a calendar or standards change needs no rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from itertools import groupby
+from typing import Any
+
+from services.escalation.domain.ice_work import still_owed
+from shared.complaints.timeline import ComplaintTimeline, from_json
+from shared.eventstore.model import RecordedEvent
+from shared.eventstore.projections import Projection, Tables
+from shared.ice.copies import copied_events, fold_copies
+from shared.ice.decider import STREAM_TYPE as ICE_STREAM
+from shared.ice.state import IceCaseState
+
+REFERRAL = "ice.referral_received"
+ICE_CASES = "escalation.ice_cases"
+ICE_CASE_EVENTS = "escalation.ice_case_events"
+
+
+class IceCaseCopiesProjection(Projection):
+    name = "escalation.ice_cases"
+    schema = "escalation"
+    tables = ("ice_cases", "ice_case_events")
+
+    def create_statements(self, t: Tables) -> list[str]:
+        cases, copies = t["ice_cases"], t["ice_case_events"]
+        index = cases.split(".")[-1]
+        return [
+            # The same scope columns as `escalation.timelines`, so one scope query serves both (api/worklists.py).
+            f"""CREATE TABLE {cases} (
+                complaint_id text PRIMARY KEY,
+                provider_organisation_id text,
+                logged_by_organisation_id text NOT NULL,
+                programme text NOT NULL,
+                restricted boolean NOT NULL,
+                routed_to_organisation_id text,
+                open boolean NOT NULL)""",
+            f"CREATE INDEX {index}_open ON {cases} (complaint_id) WHERE open",
+            f"CREATE INDEX {index}_open_provider ON {cases} (provider_organisation_id) WHERE open",
+            f"CREATE INDEX {index}_open_logged_by ON {cases} (logged_by_organisation_id) WHERE open",
+            f"CREATE INDEX {index}_open_routed_to ON {cases} (routed_to_organisation_id) WHERE open",
+            f"""CREATE TABLE {copies} (
+                complaint_id text NOT NULL,
+                version integer NOT NULL,
+                type text NOT NULL,
+                schema_version integer NOT NULL,
+                data jsonb NOT NULL,
+                PRIMARY KEY (complaint_id, version))""",
+        ]
+
+    async def apply(self, conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
+        mine = [event for event in events if event.stream_type == ICE_STREAM]
+        if not mine:
+            return
+        copies = t["ice_case_events"]
+        # Keyed by the stream's version: applying a batch again is a no-op.
+        await conn.executemany(
+            f"""INSERT INTO {copies} (complaint_id, version, type, schema_version, data)
+                VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (complaint_id, version) DO NOTHING""",
+            [(_case_id(e), e.version, e.type, e.schema_version, json.dumps(e.data)) for e in mine],
+        )
+        # Each touched case folded once over all its events (a case has tens, not thousands).
+        rows = await conn.fetch(
+            f"""SELECT complaint_id, version, type, schema_version, data::text AS data FROM {copies}
+                WHERE complaint_id = ANY($1::text[]) ORDER BY complaint_id, version""",
+            sorted({_case_id(e) for e in mine}),
+        )
+        cases = []
+        for case_id, case_rows in groupby(rows, key=lambda r: r["complaint_id"]):
+            recorded = copied_events(
+                case_id, [(r["version"], r["type"], r["schema_version"], json.loads(r["data"])) for r in case_rows]
+            )
+            row = _case_row(case_id, recorded)
+            if row is not None:
+                cases.append(row)
+        await conn.executemany(
+            f"""INSERT INTO {t["ice_cases"]} (complaint_id, provider_organisation_id, logged_by_organisation_id,
+                    programme, restricted, routed_to_organisation_id, open)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (complaint_id) DO UPDATE
+                SET restricted = EXCLUDED.restricted, routed_to_organisation_id = EXCLUDED.routed_to_organisation_id,
+                    open = EXCLUDED.open""",
+            cases,
+        )
+
+
+def _case_id(event: RecordedEvent) -> str:
+    return event.stream_id.removeprefix("ice-")
+
+
+def _case_row(case_id: str, recorded: Sequence[RecordedEvent]) -> tuple[Any, ...] | None:
+    referral = next((r for r in recorded if r.type == REFERRAL), None)
+    state = fold_copies(recorded)
+    if referral is None or not state.exists or state.logged_by_organisation_id is None:
+        return None  # not referred yet (nothing can fall due)
+    return (
+        case_id,
+        state.provider_organisation_id,
+        state.logged_by_organisation_id,
+        # The case keeps no programme; the referral recorded the complaint's, which scopes who sees it (R61).
+        referral.data["programme"],
+        state.restricted,
+        state.routed_to_organisation_id,
+        still_owed(state),
+    )
+
+
+def open_ice_query(conditions: str) -> str:
+    """The open ICE cases meeting `conditions` (on alias `c`), each with its complaint's timeline and its events."""
+    return f"""
+        SELECT t.timeline::text AS timeline,
+               (SELECT json_agg(json_build_array(x.version, x.type, x.schema_version, x.data) ORDER BY x.version)::text
+                FROM {ICE_CASE_EVENTS} x WHERE x.complaint_id = c.complaint_id) AS events
+        FROM {ICE_CASES} c JOIN escalation.timelines t ON t.complaint_id = c.complaint_id
+        WHERE {conditions}"""
+
+
+def ice_case_of(row: Any) -> tuple[ComplaintTimeline, IceCaseState]:
+    found = from_json(json.loads(row["timeline"]))
+    return found, fold_copies(copied_events(found.complaint_id, json.loads(row["events"] or "[]")))

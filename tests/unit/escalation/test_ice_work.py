@@ -1,0 +1,64 @@
+"""What an ICE case puts on worklists and before the watcher (R21, R26, R31, R36): pure, from the case's state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from services.escalation.domain.ice_work import ice_work, still_owed
+from shared.complaints.deadlines import DeadlineStatus, Owner, Policy
+from shared.ice.deadlines import IceStandards
+from shared.ice.state import FEE, FeeState, FinalReportState, IceCaseState, RequestState
+from shared.ice.vocabulary import CaseStatus, Closure, ReportOutcome, RequestKind
+from shared.vocabulary import Nation
+
+ACCEPTED = date(2026, 11, 2)  # a Monday
+REQUEST = RequestState("gw", RequestKind.CONFIRMATION, made_on=ACCEPTED, due_on=date(2026, 11, 9))
+EXAMINING = IceCaseState(exists=True, status=CaseStatus.GATEWAY, referred_on=ACCEPTED, accepted_on=ACCEPTED)
+REPORT = FinalReportState(
+    report_id="r1",
+    report_date=date(2027, 3, 1),
+    outcome=ReportOutcome.UPHELD,
+    payments_due_on=date(2027, 3, 29),
+    redress=(("redress-1", 25_000),),
+    recommendations=(),
+)
+CLOSED_OWING = replace(
+    EXAMINING,
+    status=CaseStatus.CLOSED,
+    closed_on=REPORT.report_date,
+    closure=Closure.FINAL_REPORT,
+    final_report=REPORT,
+)
+
+
+def _work(state: IceCaseState, today: date) -> dict[tuple[str, str | None], tuple[Owner, DeadlineStatus]]:
+    found = ice_work(state, today, Nation.ENGLAND, Policy(), IceStandards())
+    return {(d.kind.value, d.reference): (d.owner, d.status) for d in found}
+
+
+def test_an_unanswered_request_is_the_providers_work_and_overdue_after_five_working_days():
+    state = replace(EXAMINING, requests=(REQUEST,))
+    assert still_owed(state)
+    assert _work(state, date(2026, 11, 10))[("ice_request", "gw")] == (Owner.PROVIDER, DeadlineStatus.OVERDUE)
+    # ICE's own standards are someone's work too while it examines the case (R40).
+    assert _work(state, date(2026, 11, 10))[("ice_standard_resolve", None)][0] is Owner.ICE
+
+
+def test_a_closed_case_keeps_only_what_the_provider_still_owes():
+    assert still_owed(CLOSED_OWING)
+    work = _work(CLOSED_OWING, date(2027, 3, 30))
+    assert work == {("payment", "redress-1"): (Owner.PROVIDER, DeadlineStatus.OVERDUE)}
+
+
+def test_a_closed_case_paid_in_full_or_a_declined_one_owes_nothing():
+    paid = replace(CLOSED_OWING, paid_in_full=(("redress-1", date(2027, 3, 10)),))
+    assert not still_owed(paid)
+    assert not still_owed(replace(EXAMINING, status=CaseStatus.DECLINED))
+    assert not still_owed(IceCaseState())
+
+
+def test_a_fee_owed_after_the_report_keeps_the_case_open():
+    owing = replace(CLOSED_OWING, final_report=replace(REPORT, redress=()), fee=FeeState(True, 120_000, None))
+    assert still_owed(owing)
+    assert ("payment", FEE) in _work(owing, date(2027, 3, 2))
