@@ -19,6 +19,7 @@ from shared.db import create_engine, start_embedded_postgres, stop_embedded_post
 from shared.eventstore.postgres import PostgresEventStore
 from shared.settings import Settings
 from tools.devdirectory import TYPICAL_PRINCIPALS, kind_for
+from tools.rebuild import rebuild_stale
 from tools.seed import seed_directory
 
 
@@ -96,6 +97,7 @@ def print_banner(settings: Settings, host: str, running: list[Service], url: str
 
 async def prepare(url: str) -> int:
     await migrations.upgrade_async(url)
+    await rebuild_stale(url)  # a read model whose shape changed since the last `make run`
     engine = create_engine(url)
     try:
         return await seed_directory(PostgresEventStore(engine, notify=True))

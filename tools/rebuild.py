@@ -19,10 +19,10 @@ from services.escalation.projections.timelines import TimelinesProjection
 from services.ice_gateway.projections.cases import IceCasesProjection
 from services.intake.projections.complaints import ComplaintListProjection
 from services.reporting.projections.facts import ComplaintFactsProjection
-from shared.db import create_pool, resolve_database_url
+from shared.db import create_pool, raw_connection, resolve_database_url
 from shared.directory.projection import DirectoryProjection
 from shared.eventstore.postgres import PostgresEventStore
-from shared.eventstore.projections import Projection, rebuild_projections
+from shared.eventstore.projections import Projection, describe_stale, rebuild_projections, stale_projections
 from shared.settings import Settings
 
 PROJECTIONS: dict[str, Projection] = {  # every Projection subclass of the code base (tests/unit/test_rebuild_tool.py)
@@ -47,6 +47,21 @@ async def rebuild(names: list[str]) -> None:
         positions = await rebuild_projections(pool, store, [PROJECTIONS[name] for name in dict.fromkeys(names)])
         for name, position in positions.items():
             print(f"{name}: rebuilt and swapped in at {position.encode()}")
+    finally:
+        await pool.close()
+
+
+async def rebuild_stale(url: str) -> list[str]:
+    """Rebuild the read models whose live generation is not the version the code writes (`Projection.version`):
+    the migrations job and `make run` call it after the schema migrations. Returns the names rebuilt."""
+    pool = await create_pool(url, max_size=4)
+    try:
+        async with raw_connection(pool) as conn:
+            stale = await stale_projections(conn, list(PROJECTIONS.values()))
+        if stale:
+            print(describe_stale(stale), flush=True)
+            await rebuild_projections(pool, PostgresEventStore(pool, notify=False), [PROJECTIONS[n] for n in stale])
+        return sorted(stale)
     finally:
         await pool.close()
 

@@ -41,6 +41,10 @@ class Projection(ABC):
     name: ClassVar[str]
     schema: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
+    version: ClassVar[int] = 1
+    """The shape of its tables and what `apply` writes to them: bump it with any change to either. A database whose
+    live generation is another version is stale: the migrations job (`tools.migrate`) rebuilds it, and until then no
+    service applies events to it, and `/readyz` says so where it is older than the code (`stale_projections`)."""
 
     @abstractmethod
     def create_statements(self, t: Tables) -> list[str]:
@@ -130,8 +134,30 @@ async def ensure_projection(engine: AsyncEngine, projection: Projection) -> None
             return
         await _create_generation(conn, projection, 1)
         await _point_views(conn, projection, 1)
-        await conn.execute("INSERT INTO projections (name, generation) VALUES ($1, 1)", projection.name)
+        await conn.execute(
+            "INSERT INTO projections (name, generation, version) VALUES ($1, 1, $2)",
+            projection.name,
+            projection.version,
+        )
         await ensure_checkpoint(conn, projection.name)
+
+
+async def stale_projections(conn: Any, projections: Sequence[Projection]) -> dict[str, tuple[int, int]]:
+    """The installed projections whose live generation is an older version than the code's: name -> (live, code).
+
+    A newer live version (code rolled back after a rebuild) is stale too: the tables are not what this code writes.
+    """
+    rows = await conn.fetch(
+        "SELECT name, version FROM projections WHERE name = ANY($1::text[])", [p.name for p in projections]
+    )
+    live = {r["name"]: r["version"] for r in rows}
+    return {p.name: (live[p.name], p.version) for p in projections if p.name in live and live[p.name] != p.version}
+
+
+def describe_stale(stale: Mapping[str, tuple[int, int]]) -> str:
+    """For logs and /readyz: what is stale and what fixes it."""
+    found = ", ".join(f"{name} v{live} (code v{code})" for name, (live, code) in sorted(stale.items()))
+    return f"stale: {found}; python -m tools.migrate rebuilds them"
 
 
 BULK_BATCH_SIZE = 10_000
@@ -254,9 +280,10 @@ async def _swap(
         for table in projection.physical(current).values():
             await conn.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
         await conn.execute(
-            "UPDATE projections SET generation = $2, swapped_at = now() WHERE name = $1",
+            "UPDATE projections SET generation = $2, version = $3, swapped_at = now() WHERE name = $1",
             projection.name,
             target,
+            projection.version,
         )
         await ensure_checkpoint(conn, projection.name)
         await conn.execute(

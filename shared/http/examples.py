@@ -24,7 +24,7 @@ def returns(
 # Operations (shared/http/app.py)
 
 HEALTHZ: JSON = {"status": "ok", "service": "intake"}
-READYZ: JSON = {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+READYZ: JSON = {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "projections": "ok"}}
 ME: JSON = {
     "subject": "ann.caseworker",
     "organisation_id": "jobcentre-leeds",

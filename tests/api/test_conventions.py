@@ -374,7 +374,7 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 async def test_readyz(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+    assert response.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "projections": "ok"}}
 
 
 async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
