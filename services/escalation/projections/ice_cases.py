@@ -16,6 +16,7 @@ from itertools import groupby
 from typing import Any
 
 from services.escalation.domain.ice_work import still_owed
+from services.escalation.projections.timelines import open_scoped_table
 from shared.complaints.timeline import ComplaintTimeline, from_json
 from shared.eventstore.model import RecordedEvent
 from shared.eventstore.projections import Projection, Tables
@@ -34,22 +35,9 @@ class IceCaseCopiesProjection(Projection):
     tables = ("ice_cases", "ice_case_events")
 
     def create_statements(self, t: Tables) -> list[str]:
-        cases, copies = t["ice_cases"], t["ice_case_events"]
-        index = cases.split(".")[-1]
+        copies = t["ice_case_events"]
         return [
-            # The same scope columns as `escalation.timelines`, so one scope query serves both (api/worklists.py).
-            f"""CREATE TABLE {cases} (
-                complaint_id text PRIMARY KEY,
-                provider_organisation_id text,
-                logged_by_organisation_id text NOT NULL,
-                programme text NOT NULL,
-                restricted boolean NOT NULL,
-                routed_to_organisation_id text,
-                open boolean NOT NULL)""",
-            f"CREATE INDEX {index}_open ON {cases} (complaint_id) WHERE open",
-            f"CREATE INDEX {index}_open_provider ON {cases} (provider_organisation_id) WHERE open",
-            f"CREATE INDEX {index}_open_logged_by ON {cases} (logged_by_organisation_id) WHERE open",
-            f"CREATE INDEX {index}_open_routed_to ON {cases} (routed_to_organisation_id) WHERE open",
+            *open_scoped_table(t["ice_cases"]),
             f"""CREATE TABLE {copies} (
                 complaint_id text NOT NULL,
                 version integer NOT NULL,

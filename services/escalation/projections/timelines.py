@@ -17,6 +17,28 @@ from shared.eventstore.projections import Projection, Tables, json_document
 from shared.profiles import Profiles, default_profiles
 
 
+def open_scoped_table(table: str, *columns: str) -> list[str]:
+    """A table keyed by complaint with the scope columns a worklist filters on, `open`, and `columns`; with its
+    indexes. Shared by the timelines and the ICE cases, so one scope query (api/worklists.py) serves both."""
+    index = table.split(".")[-1]
+    return [
+        f"""CREATE TABLE {table} (
+            complaint_id text PRIMARY KEY,
+            provider_organisation_id text,
+            logged_by_organisation_id text NOT NULL,
+            programme text NOT NULL,
+            restricted boolean NOT NULL,
+            routed_to_organisation_id text,
+            open boolean NOT NULL{"".join(f", {c}" for c in columns)})""",
+        f"CREATE INDEX {index}_open ON {table} (complaint_id) WHERE open",
+        # One per arm of a worklist's scope (api/worklists.py `open_rows_in_scope`), so an organisation's worklist
+        # reads its own open complaints, not every organisation's; partial, so the closed history adds nothing.
+        f"CREATE INDEX {index}_open_provider ON {table} (provider_organisation_id) WHERE open",
+        f"CREATE INDEX {index}_open_logged_by ON {table} (logged_by_organisation_id) WHERE open",
+        f"CREATE INDEX {index}_open_routed_to ON {table} (routed_to_organisation_id) WHERE open",
+    ]
+
+
 class TimelinesProjection(Projection):
     name = "escalation.timelines"
     schema = "escalation"
@@ -26,25 +48,7 @@ class TimelinesProjection(Projection):
         self._profiles = profiles or default_profiles()
 
     def create_statements(self, t: Tables) -> list[str]:
-        table = t["timelines"]
-        index = table.split(".")[-1]
-        return [
-            f"""CREATE TABLE {table} (
-                complaint_id text PRIMARY KEY,
-                provider_organisation_id text,
-                logged_by_organisation_id text NOT NULL,
-                programme text NOT NULL,
-                restricted boolean NOT NULL,
-                routed_to_organisation_id text,
-                open boolean NOT NULL,
-                timeline jsonb NOT NULL)""",
-            f"CREATE INDEX {index}_open ON {table} (complaint_id) WHERE open",
-            # One per arm of a worklist's scope (api/worklists.py `open_in_scope`), so an organisation's worklist
-            # reads its own open complaints, not every organisation's; partial, so the closed history adds nothing.
-            f"CREATE INDEX {index}_open_provider ON {table} (provider_organisation_id) WHERE open",
-            f"CREATE INDEX {index}_open_logged_by ON {table} (logged_by_organisation_id) WHERE open",
-            f"CREATE INDEX {index}_open_routed_to ON {table} (routed_to_organisation_id) WHERE open",
-        ]
+        return open_scoped_table(t["timelines"], "timeline jsonb NOT NULL")
 
     async def apply(self, conn: Any, events: Sequence[RecordedEvent], t: Tables) -> None:
         # Each touched timeline is read once, folded over its events of the batch in memory and written once:
