@@ -8,10 +8,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.decider import fold
+from services.ice_gateway.view_models import (
+    AgreedActionOut,
+    CaseClosedOut,
+    ChallengeOut,
+    ContributionToCostsOut,
+    DraftReportOut,
+    EvidenceDestroyedOut,
+    FinalReportOut,
+    GatewayEventOut,
+    InvestigatorOut,
+    PhsoOut,
+    RecommendationActionedOut,
+    ReferralAcceptedOut,
+    ReferralDeclinedOut,
+    ReferralOut,
+    ResolutionOut,
+    WayForwardOut,
+)
+from shared.decider import DomainEvent, fold
 from shared.eventstore.model import RecordedEvent
+from shared.http.personal import PersonalText
 from shared.ice import events as e
 from shared.ice.deadlines import IceStandards, ice_deadlines
 from shared.ice.decider import ICE_DECIDER
@@ -37,7 +56,7 @@ class EvidenceItemOut(BaseModel):
     size_bytes: int | None = None
     sha256: str | None = None
     uploaded_on: date | None = None
-    not_held_reason: Any = None
+    not_held_reason: PersonalText | None = None
     content_url: str | None = None
 
 
@@ -73,37 +92,45 @@ class DeadlineOut(BaseModel):
 
 
 class IceCaseOut(BaseModel):
+    """The ICE case. Every key is always present: `null` or `[]` until the event that fills it has happened."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     case_id: str
     complaint_id: str
     provider_organisation_id: str
     status: CaseStatus
     stage: IceStage | None
     version: int
-    referral: dict[str, Any] = Field(description="The referral as received, with its eligibility (R23, R24, R30)")
-    accepted: dict[str, Any] | None = None
-    declined: dict[str, Any] | None = None
-    gateway: list[dict[str, Any]] = Field(default_factory=list, description="Confirmations, returns, revisits (R30)")
+    referral: ReferralOut = Field(description="The referral as received, with its eligibility (R23, R24, R30)")
+    accepted: ReferralAcceptedOut | None = None
+    declined: ReferralDeclinedOut | None = None
+    gateway: list[GatewayEventOut] = Field(default_factory=list, description="Confirmations, returns, revisits (R30)")
     requests: list[RequestOut] = Field(default_factory=list)
-    investigator: dict[str, Any] | None = None
-    resolution: dict[str, Any] | None = None
-    actions: list[dict[str, Any]] = Field(default_factory=list)
+    investigator: InvestigatorOut | None = None
+    resolution: ResolutionOut | None = None
+    actions: list[AgreedActionOut] = Field(
+        default_factory=list, description="Every agreed action, at resolution or in a way forward (R32; 000 14.31)"
+    )
     evidence_requests: list[EvidenceRequestOut] = Field(default_factory=list)
-    proposals: list[dict[str, Any]] = Field(default_factory=list)
-    drafts: list[dict[str, Any]] = Field(default_factory=list)
-    challenges: list[dict[str, Any]] = Field(default_factory=list)
-    final_report: dict[str, Any] | None = None
-    contribution_to_costs: dict[str, Any] | None = None
+    proposals: list[WayForwardOut] = Field(default_factory=list, description="Ways forward at settlement (000 14.31)")
+    drafts: list[DraftReportOut] = Field(default_factory=list, description="Draft reports, by revision (R34)")
+    challenges: list[ChallengeOut] = Field(default_factory=list, description="Challenges to a draft (R34; 002 8.16)")
+    final_report: FinalReportOut | None = None
+    contribution_to_costs: ContributionToCostsOut | None = None
     payments: list[PaymentOut] = Field(default_factory=list)
-    recommendations_actioned: list[dict[str, Any]] = Field(default_factory=list)
-    closure: dict[str, Any] | None = None
-    evidence_destroyed: list[dict[str, Any]] = Field(default_factory=list)
-    phso: dict[str, Any] | None = None
+    recommendations_actioned: list[RecommendationActionedOut] = Field(default_factory=list)
+    closure: CaseClosedOut | None = None
+    evidence_destroyed: list[EvidenceDestroyedOut] = Field(default_factory=list)
+    phso: PhsoOut | None = None
     deadlines: list[DeadlineOut] = Field(default_factory=list)
     no_appeal: str = Field("The provider has no right of appeal against ICE's decision (000 14.38).", description="R35")
 
 
-def _body(event: RecordedEvent) -> dict[str, Any]:
-    return {k: v for k, v in event.data.items() if k != "case_id"}
+def _body(event: DomainEvent) -> dict[str, Any]:
+    """The event's fields but its case, as stored; from the decoded event, so a field added since an old event
+    was written reads with its default, as the decider reads it."""
+    return event.model_dump(mode="json", exclude={"case_id"})
 
 
 class _Fold:
@@ -122,8 +149,8 @@ class _Fold:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
         self.evidence: dict[str, dict[str, Any]] = {}
 
-    def apply(self, event: RecordedEvent, state: IceCaseState) -> None:
-        t, body, v = event.type, _body(event), self.view
+    def apply(self, event: DomainEvent, state: IceCaseState) -> None:
+        t, body, v = event.event_type, _body(event), self.view
         if t == e.ReferralReceived.event_type:
             v["referral"] = body
         elif t == e.ReferralAccepted.event_type:
@@ -236,8 +263,9 @@ def case_view(recorded: list[RecordedEvent], today: date, standards: IceStandard
     folding = _Fold()
     state = ICE_DECIDER.initial_state
     for event in recorded:
-        state = fold(ICE_DECIDER, [e.ICE_CODEC.decode(event)], state)
-        folding.apply(event, state)
+        decoded = e.ICE_CODEC.decode(event)
+        state = fold(ICE_DECIDER, [decoded], state)
+        folding.apply(decoded, state)
     assert state.case_id is not None
     assert state.status is not None
     assert state.provider_organisation_id is not None

@@ -710,6 +710,24 @@ async def test_a_resolution_action_due_before_the_agreement_is_refused(
     assert error_fields(problem) == {"actions.0.due_on": "R32"}
 
 
+async def test_a_way_forward_keeps_its_actions_as_proposed_and_the_case_follows_them(
+    referred: Referred, auth: TokenFactory, office: IceOffice
+) -> None:
+    """The proposal's actions stay as proposed; the case's `actions` follow them to completion (R32; 000 14.31).
+    The provider's answer is absent from the proposal, not null, until given."""
+    w = world_of(referred, auth, office)
+    await steps.evidence_answered(w)
+    action = {"action_id": "a1", "description": "Rebook the appointment", "due_on": w.on}
+    case = await w.case.post("/proposals", office.examiner, {**steps.proposal_body(w), "actions": [action]})
+    (proposal,) = case["proposals"]
+    assert (proposal["actions"], proposal["provider_agrees"]) == ([action], None)
+    assert "provider_answered_on" not in proposal
+    assert case["actions"] == [{**action, "completed_on": None, "agreed_in": "p1"}]
+    done = await w.case.post("/actions/a1/completion", w.lead, {"completed_on": w.on})
+    assert done["proposals"][0]["actions"] == [action]
+    assert done["actions"] == [{**action, "completed_on": w.on, "agreed_in": "p1"}]
+
+
 async def test_a_final_report_missing_an_element_is_refused(
     referred: Referred, auth: TokenFactory, office: IceOffice, ice: httpx.AsyncClient
 ) -> None:

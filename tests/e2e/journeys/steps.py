@@ -198,8 +198,8 @@ async def accept_and_pass_gateway(examiner: Caller, lead: Caller, case: IceCaseO
         IceCaseOut,
         what="the provider confirms its process steps",
     )
-    answered = [(r["request_id"], r["answered_on"]) for r in confirmed.to_dict()["requests"]]
-    assert answered == [("gw", on.isoformat())], answered
+    answered = [(r.request_id, r.answered_on) for r in confirmed.requests]
+    assert answered == [("gw", on)], answered
     passed = expect(
         await ice_pass_gateway.asyncio_detailed(
             case_id,

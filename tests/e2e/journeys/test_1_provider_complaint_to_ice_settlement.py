@@ -29,6 +29,8 @@ from complaints_ice_gateway_client.api.ice import (
 )
 from complaints_ice_gateway_client.models import (
     CaseStatus,
+    Closure,
+    EligibilityBasis,
     EvidenceItemIn,
     EvidenceKind,
     EvidenceRequestIn,
@@ -116,9 +118,13 @@ async def test_provider_complaint_two_stages_then_ice_settlement_with_evidence(s
 
     # ICE: referral within six months of the final response, accepted, through the gateway.
     case = await refer(system.examiner, complaint_id, on)
-    eligibility = case.referral["eligibility"]
-    assert eligibility == {"eligible": True, "basis": "final_response_within_six_months", "flags": []}
-    assert case.referral["final_response_on"] == on.isoformat()
+    eligibility = case.referral.eligibility
+    assert (eligibility.eligible, eligibility.basis, eligibility.flags) == (
+        True,
+        EligibilityBasis.FINAL_RESPONSE_WITHIN_SIX_MONTHS,
+        [],
+    ), eligibility.to_dict()
+    assert case.referral.final_response_on == on, case.referral.to_dict()
     case = await accept_and_pass_gateway(system.examiner, lead, case, on)
     case_id = UUID(case.case_id)
 
@@ -153,14 +159,14 @@ async def test_provider_complaint_two_stages_then_ice_settlement_with_evidence(s
         IceCaseOut,
         what="the provider uploads the case papers",
     )
-    (items,) = [r["items"] for r in uploaded.to_dict()["evidence_requests"]]
-    papers = next(i for i in items if i["item_id"] == "papers")
-    assert (papers["status"], papers["size_bytes"], papers["sha256"], papers["content_type"]) == (
+    (items,) = [r.items for r in uploaded.evidence_requests]
+    papers = next(i for i in items if i.item_id == "papers")
+    assert (papers.status, papers.size_bytes, papers.sha256, papers.content_type) == (
         "uploaded",
         len(EVIDENCE),
         hashlib.sha256(EVIDENCE).hexdigest(),
         "application/pdf",
-    ), papers
+    ), papers.to_dict()
     downloaded = await ice_download_evidence.asyncio_detailed(case_id, "ev1", "papers", client=system.examiner.ice)
     assert downloaded.status_code == 200, downloaded.content[:500]
     assert downloaded.content == EVIDENCE
@@ -176,7 +182,7 @@ async def test_provider_complaint_two_stages_then_ice_settlement_with_evidence(s
         IceCaseOut,
         what="the provider answers that the call is not held",
     )
-    assert answered_all.to_dict()["evidence_requests"][0]["completed_on"] == on.isoformat()
+    assert answered_all.evidence_requests[0].completed_on == on, answered_all.to_dict()["evidence_requests"]
 
     # The way forward: proposed, agreed by the provider, the complainant satisfied: settled and closed.
     expect(
@@ -212,9 +218,10 @@ async def test_provider_complaint_two_stages_then_ice_settlement_with_evidence(s
         what="ICE records the complainant satisfied",
     )
     assert settled.status is CaseStatus.CLOSED, settled.to_dict()
-    closure = settled.to_dict()["closure"]
-    assert (closure["closure"], closure["stage"]) == ("settled", "settlement"), closure
-    assert settled.to_dict()["contribution_to_costs"] is None, "no fee without an upheld final report (R36)"
+    closure = settled.closure
+    assert closure is not None, settled.to_dict()
+    assert (closure.closure, closure.stage) == (Closure.SETTLED, IceStage.SETTLEMENT), closure.to_dict()
+    assert settled.contribution_to_costs is None, "no fee without an upheld final report (R36)"
 
     ledger.record(
         Journeyed(

@@ -28,6 +28,8 @@ from complaints_ice_gateway_client.models import (
     ChallengeGround,
     ChallengeIn,
     ChallengeResponseIn,
+    ChallengeStatus,
+    Closure,
     CommentsIn,
     DraftReportIn,
     FinalReportIn,
@@ -44,6 +46,7 @@ from complaints_ice_gateway_client.models import (
     RecommendationKind,
     RedressIn,
     RedressKind,
+    ReportOutcome,
 )
 
 from shared.auth import OrganisationKind, Role
@@ -147,7 +150,7 @@ async def test_investigation_challenge_revised_draft_upheld_report_fee_and_redre
         IceCaseOut,
         what="the challenge is escalated formally",
     )
-    assert escalated.to_dict()["challenges"][0]["status"] == "formal_stage_1", escalated.to_dict()["challenges"]
+    assert escalated.challenges[0].status is ChallengeStatus.FORMAL_STAGE_1, escalated.to_dict()["challenges"]
 
     # A revised draft answers the challenge; the provider agrees with the reply.
     revised = draft("d2", on, elements, "A letter was sent on 4 March but did not explain why.", challenge_id="c1")
@@ -180,9 +183,8 @@ async def test_investigation_challenge_revised_draft_upheld_report_fee_and_redre
         IceCaseOut,
         what="the provider agrees with the reply",
     )
-    view = agreed.to_dict()
-    assert view["challenges"][0]["status"] == "closed", view["challenges"]
-    assert [d["revision"] for d in view["drafts"]] == [1, 2], view["drafts"]
+    assert agreed.challenges[0].status is ChallengeStatus.CLOSED, agreed.to_dict()["challenges"]
+    assert [d.revision for d in agreed.drafts] == [1, 2], agreed.to_dict()["drafts"]
     expect(
         await ice_comment_on_draft.asyncio_detailed(
             case_id, "d2", client=lead.ice, body=CommentsIn(comments="Agreed.", submitted_on=on), idempotency_key=key()
@@ -207,22 +209,26 @@ async def test_investigation_challenge_revised_draft_upheld_report_fee_and_redre
         IceCaseOut,
         what="ICE issues the final report",
     )
-    assert reported.to_dict()["final_report"]["outcome"] == "upheld", reported.to_dict()["final_report"]
+    final_report = reported.final_report
+    assert final_report is not None, reported.to_dict()
+    assert final_report.outcome is ReportOutcome.UPHELD, final_report.to_dict()
     assert reported.status is CaseStatus.CLOSED, reported.to_dict()
-    closure = reported.to_dict()["closure"]
-    assert (closure["closure"], closure["fault_found"]) == ("final_report", True), closure
+    closure = reported.closure
+    assert closure is not None, reported.to_dict()
+    assert (closure.closure, closure.fault_found) == (Closure.FINAL_REPORT, True), closure.to_dict()
 
     # The fee process manager (a subscriber of the log) assesses the contribution to costs: poll for it.
     assessed = await eventually(
         lambda: ice_case(lead, case.case_id),
-        lambda c: c.to_dict()["contribution_to_costs"] is not None,
+        lambda c: c.contribution_to_costs is not None,
         what="the contribution to costs assessed by the fee process manager",
     )
-    fee = assessed.to_dict()["contribution_to_costs"]
-    assert fee["due"] is True, fee
-    assert fee["amount_pence"] > 0, fee
-    owed = {p["target"]: p["owed_pence"] for p in assessed.to_dict()["payments"]}
-    assert owed == {"fee": fee["amount_pence"], "cp1": CONSOLATORY, "costs1": COSTS}, owed
+    fee = assessed.contribution_to_costs
+    assert fee is not None, assessed.to_dict()
+    assert fee.due is True, fee.to_dict()
+    assert fee.amount_pence > 0, fee.to_dict()
+    owed = {p.target: p.owed_pence for p in assessed.payments}
+    assert owed == {"fee": fee.amount_pence, "cp1": CONSOLATORY, "costs1": COSTS}, owed
 
     for n, (target, amount) in enumerate(owed.items(), start=1):
         expect(
@@ -236,7 +242,7 @@ async def test_investigation_challenge_revised_draft_upheld_report_fee_and_redre
             what=f"the provider pays {target}",
         )
     paid = await ice_case(examiner, case.case_id)
-    statuses = {p["target"]: (p["status"], p["outstanding_pence"]) for p in paid.to_dict()["payments"]}
+    statuses = {p.target: (p.status, p.outstanding_pence) for p in paid.payments}
     assert statuses == {"fee": ("paid", 0), "cp1": ("paid", 0), "costs1": ("paid", 0)}, statuses
 
     ledger.record(

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from complaints_escalation_client.models import DeadlinesOut
 from complaints_ice_gateway_client.api.ice import ice_accept
-from complaints_ice_gateway_client.models import AcceptanceIn, CaseStatus, IceCaseOut
+from complaints_ice_gateway_client.models import AcceptanceIn, CaseStatus, EligibilityBasis, IceCaseOut
 from complaints_intake_client.api.complaints import complaints_acknowledge
 from complaints_intake_client.models import AcknowledgeIn, AcknowledgementMethod, ComplaintOut
 
@@ -62,8 +62,13 @@ async def test_no_final_response_within_eight_weeks_then_direct_referral_to_ice(
     # ICE takes it directly: eligible on the eight-week basis, accepted without a justification.
     case = await refer(system.examiner, complaint_id, later)
     referral = case.referral
-    assert referral["eligibility"] == {"eligible": True, "basis": "eight_weeks_without_final_response", "flags": []}
-    assert (referral["complaint_received_on"], referral["final_response_on"]) == (received.isoformat(), None)
+    eligibility = referral.eligibility
+    assert (eligibility.eligible, eligibility.basis, eligibility.flags) == (
+        True,
+        EligibilityBasis.EIGHT_WEEKS_WITHOUT_FINAL_RESPONSE,
+        [],
+    ), eligibility.to_dict()
+    assert (referral.complaint_received_on, referral.final_response_on) == (received, None), referral.to_dict()
     accepted = expect(
         await ice_accept.asyncio_detailed(
             UUID(case.case_id), client=system.examiner.ice, body=AcceptanceIn(accepted_on=later), idempotency_key=key()
@@ -72,7 +77,9 @@ async def test_no_final_response_within_eight_weeks_then_direct_referral_to_ice(
         what="ICE accepts the referral without a justification",
     )
     assert accepted.status is CaseStatus.GATEWAY, accepted.to_dict()
-    assert accepted.to_dict()["accepted"] == {"accepted_on": later.isoformat(), "justification": None}
+    acceptance = accepted.accepted
+    assert acceptance is not None, accepted.to_dict()
+    assert (acceptance.accepted_on, acceptance.justification) == (later, None), acceptance.to_dict()
 
     ledger.record(
         Journeyed(

@@ -13,7 +13,7 @@ import pytest
 from complaints_escalation_client.api.escalations import escalations_escalate
 from complaints_escalation_client.models import DeadlinesOut, EscalationIn
 from complaints_ice_gateway_client.api.ice import ice_accept
-from complaints_ice_gateway_client.models import AcceptanceIn, CaseStatus, IceCaseOut
+from complaints_ice_gateway_client.models import AcceptanceIn, CaseStatus, EligibilityBasis, IceCaseOut
 from complaints_intake_client.api.complaints import complaints_history, complaints_list
 from complaints_intake_client.api.personal_data import personal_data_erase
 from complaints_intake_client.models import (
@@ -120,7 +120,8 @@ async def test_erasure_of_the_complainant_s_personal_data_mid_journey(system: Sy
     )
     assert escalated.stage == 2
     case = await refer(system.examiner, complaint_id, on)
-    assert case.referral["eligibility"]["basis"] == "eight_weeks_without_final_response", case.referral
+    basis = case.referral.eligibility.basis
+    assert basis is EligibilityBasis.EIGHT_WEEKS_WITHOUT_FINAL_RESPONSE, case.referral.to_dict()
     assert case.provider_organisation_id == org
     assert personal(await read(lead, complaint_id)) == dict.fromkeys(personal(now), ERASED)
 
