@@ -242,15 +242,21 @@ class Journey:
         comments = {"comments": "We accept it.", "submitted_on": self.on(140)}
         await self.ice(140, cid, "/draft-reports/d1/comments", p.lead, comments)
         await self.ice(150, cid, "/final-report", p.examiner, _final_report(self.on(150)))
-        await self._fee_assessed(cid)
+        case = await self._fee_assessed(cid)
+        # The provider pays what the report and the fee rule say, within the four weeks (001 Annex 1 2.11.3): a
+        # history of upheld cases never paid would leave every one of them on the provider's worklist for good.
+        for n, payment in enumerate(case["payments"], start=1):
+            body = {"payment_id": f"pay-{n}", "target": payment["target"], "amount_pence": payment["owed_pence"]}
+            await self.ice(160, cid, "/payments", p.lead, {**body, "paid_on": self.on(160)})
         return cid
 
-    async def _fee_assessed(self, cid: str) -> None:
+    async def _fee_assessed(self, cid: str) -> Body:
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
             response = await self.apps.ice.get(f"/ice-cases/{cid}", headers=self.apps.people.examiner)
             if response.status_code == 200 and response.json().get("contribution_to_costs") is not None:
-                return
+                case: Body = response.json()
+                return case
             await asyncio.sleep(0.1)
         raise RuntimeError("the ICE fee was never assessed for a template journey")
 

@@ -1,7 +1,7 @@
 """The deadline watcher: when a deadline passes unmet, a `deadline.missed` event, exactly once (R21, R23).
 
-Each sweep computes every open complaint's deadlines for today, and those of every ICE case that
-may still owe something (R31), and appends, to the complaint's `deadlines-{id}` stream, one event
+Each sweep computes every open complaint's deadlines for today, and the provider's on every ICE case
+where it owes something (R31), and appends, to the complaint's `deadlines-{id}` stream, one event
 per missed deadline and one when the eight-week right to go to ICE arises. Event ids are derived from the complaint and the deadline, so a second
 sweep, or a sweep by another instance at the same moment, appends nothing new: the event store
 treats a repeated event id as the same append. The complaint's own stream is never touched, so
@@ -15,7 +15,7 @@ import json
 import uuid
 from datetime import date
 
-from services.escalation.domain.ice_work import ice_work
+from services.escalation.domain.ice_work import provider_work
 from services.escalation.projections.ice_cases import ice_case_of, open_ice_query
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
@@ -95,8 +95,8 @@ def missed_events(found: ComplaintTimeline, today: date, profiles: Profiles, pol
 def missed_ice_events(
     found: ComplaintTimeline, case: IceCaseState, today: date, policy: Policy, standards: IceStandards
 ) -> list[NewEvent]:
-    """The events a sweep on `today` owes the complaint's ICE case: each of its deadlines missed (R31, R34, R36)."""
-    return _missed(found, ice_work(case, today, found.timeline.nation, policy, standards), today)
+    """The events a sweep on `today` owes the complaint's ICE case: each deadline the provider missed (R31, R34, R36)."""
+    return _missed(found, provider_work(case, today, found.timeline.nation, policy, standards), today)
 
 
 def _missed(found: ComplaintTimeline, candidates: list[Deadline], today: date) -> list[NewEvent]:

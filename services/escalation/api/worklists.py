@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.escalation.api import examples
-from services.escalation.domain.ice_work import ice_work
+from services.escalation.domain.ice_work import provider_work
 from services.escalation.projections.ice_cases import ice_case_of, open_ice_query
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, deadlines
@@ -115,7 +115,7 @@ async def open_timelines(conn: Any, scope: ComplaintScope) -> list[ComplaintTime
 
 
 async def open_ice_cases(conn: Any, scope: ComplaintScope) -> list[tuple[ComplaintTimeline, IceCaseState]]:
-    """The ICE cases in the scope that may still owe something, with their complaints' timelines (R31)."""
+    """The ICE cases in the scope on which the provider owes something, with their complaints' timelines (R31)."""
     found = open_rows_in_scope(scope, alias="c")
     if found is None:
         return []
@@ -139,10 +139,10 @@ def _on_worklist(found: ComplaintTimeline, deadline: Deadline) -> bool:
     "the complaint's current stage and its name, and the deadline's owner (R26). Filter by `stage` and `owner`. "
     "Due soon: within DUE_SOON_WORKING_DAYS working days (default 2). Once the final response is issued the "
     "complaint's internal-process deadlines leave the list; the complainant's ICE window is never on it. Once the "
-    "complaint is with ICE, its case's deadlines join the list, each with its `reference`: ICE's requests to the "
-    "provider (at most five working days, R31), evidence requests, draft-report comments, challenge replies and "
-    "responses (R34), ICE's own standards (R40) and, after the final report, fee and redress payments (R36), which "
-    "stay until paid.",
+    "complaint is with ICE, what the provider owes on its case joins the list, each with its `reference`: answers "
+    "to ICE's requests (at most five working days, R31), evidence, draft-report comments and challenge responses "
+    "(R34), agreed actions (R32) and, after the final report, fee and redress payments (R36), which stay until "
+    "paid. ICE's own deadlines are in the deadlines view and the ICE gateway.",
     response_model=Worklist,
     responses={**problem_responses(), **examples.returns(examples.WORKLIST)},
 )
@@ -170,7 +170,9 @@ async def worklist(
         if _on_worklist(found, d)
     ]
     work += [
-        (found, d) for found, case in ice_open for d in ice_work(case, today, found.timeline.nation, policy, standards)
+        (found, d)
+        for found, case in ice_open
+        for d in provider_work(case, today, found.timeline.nation, policy, standards)
     ]
     items: list[WorklistItem] = []
     for found, d in work:

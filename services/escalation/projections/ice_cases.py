@@ -1,11 +1,12 @@
-"""`escalation.ice_cases`: each ICE case's events, and whether anything is still owed on it, for the worklists and
-the deadline watcher (R21, R26, R31).
+"""`escalation.ice_cases`: each ICE case's events, and whether the provider owes anything on it, for the
+worklists and the deadline watcher (R21, R26, R31).
 
 An ICE case runs after the provider's own process has ended, so `escalation.timelines` no longer counts the
-complaint as open; what the case owes (each ICE request to the provider, evidence requests, draft-report comments,
-challenge replies and responses, payments, ICE's own standards) comes from the case folded by the shared ICE
-decider, as the deadlines view folds it. Only the events and who may see the case are kept: due dates and statuses
-are worked out when read, so a calendar or standards change needs no rebuild.
+complaint as open; what the provider owes on the case (each ICE request, evidence requests, draft-report comments,
+challenge responses, agreed actions, payments) comes from the case folded by the shared ICE decider, as the
+deadlines view folds it. Only the events and who may see the case are kept: due dates and statuses are worked out
+when read, so a calendar change needs no rebuild. Only cases where the provider owes something are `open`, so
+the worklists read those alone, not every case ICE still has.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class IceCaseCopiesProjection(Projection):
     name = "escalation.ice_cases"
     schema = "escalation"
     tables = ("ice_cases", "ice_case_events")
+    version = 2  # v2: `open` while the provider owes something (v1: while the case was open at ICE)
 
     def create_statements(self, t: Tables) -> list[str]:
         copies = t["ice_case_events"]

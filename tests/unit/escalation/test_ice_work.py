@@ -1,11 +1,11 @@
-"""What an ICE case puts on worklists and before the watcher (R21, R26, R31, R36): pure, from the case's state."""
+"""What an ICE case puts on a provider's worklist and before the watcher (R21, R26, R31, R36): pure, from its state."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
-from services.escalation.domain.ice_work import ice_work, still_owed
+from services.escalation.domain.ice_work import provider_work, still_owed
 from shared.complaints.deadlines import DeadlineStatus, Owner, Policy
 from shared.ice.deadlines import IceStandards
 from shared.ice.state import FEE, FeeState, FinalReportState, IceCaseState, RequestState
@@ -33,19 +33,27 @@ CLOSED_OWING = replace(
 
 
 def _work(state: IceCaseState, today: date) -> dict[tuple[str, str | None], tuple[Owner, DeadlineStatus]]:
-    found = ice_work(state, today, Nation.ENGLAND, Policy(), IceStandards())
+    found = provider_work(state, today, Nation.ENGLAND, Policy(), IceStandards())
     return {(d.kind.value, d.reference): (d.owner, d.status) for d in found}
 
 
 def test_an_unanswered_request_is_the_providers_work_and_overdue_after_five_working_days():
     state = replace(EXAMINING, requests=(REQUEST,))
     assert still_owed(state)
-    assert _work(state, date(2026, 11, 10))[("ice_request", "gw")] == (Owner.PROVIDER, DeadlineStatus.OVERDUE)
-    # ICE's own standards are someone's work too while it examines the case (R40).
-    assert _work(state, date(2026, 11, 10))[("ice_standard_resolve", None)][0] is Owner.ICE
+    # ICE's own standards (R40) are ICE's work, not the provider's: only the request is.
+    assert _work(state, date(2026, 11, 10)) == {("ice_request", "gw"): (Owner.PROVIDER, DeadlineStatus.OVERDUE)}
 
 
-def test_a_closed_case_keeps_only_what_the_provider_still_owes():
+def test_a_case_the_provider_owes_nothing_on_is_not_open_however_long_ice_has_it():
+    assert not still_owed(EXAMINING)
+    answered = replace(REQUEST, answered_on=date(2026, 11, 6))
+    assert not still_owed(replace(EXAMINING, requests=(answered,)))
+    assert _work(replace(EXAMINING, requests=(answered,)), date(2026, 11, 10)) == {
+        ("ice_request", "gw"): (Owner.PROVIDER, DeadlineStatus.MET)
+    }
+
+
+def test_a_closed_case_stays_open_while_a_payment_is_owed():
     assert still_owed(CLOSED_OWING)
     work = _work(CLOSED_OWING, date(2027, 3, 30))
     assert work == {("payment", "redress-1"): (Owner.PROVIDER, DeadlineStatus.OVERDUE)}
