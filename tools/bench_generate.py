@@ -190,7 +190,13 @@ class Generator:
         return total / sum(WEIGHTS[n] for n in WEIGHTS if n in self._by_name)
 
     def rows(self, start: date, weeks: int, per_week: int, limit: int) -> Iterator[Row]:
-        """At most `limit` rows, in recording order, of `per_week` journeys started in each week from `start`."""
+        """About `limit` rows, in recording order, of `per_week` journeys started in each week from `start`.
+
+        No journey is cut short: once the journeys started hold `limit` rows, none more is started and those
+        started run to their end (or to `today`), so the rows may pass `limit` by what the last week began. A
+        log cut mid-journey would leave hundreds of ICE cases forever waiting on the provider, as no real
+        history does, and every worklist would carry them.
+        """
         names = [n for n in WEIGHTS if n in self._by_name]
         weights = [WEIGHTS[n] for n in names]
         heap: list[tuple[datetime, int, Row]] = []
@@ -201,8 +207,8 @@ class Generator:
             while heap and heap[0][0] < datetime.combine(week_start, datetime.min.time(), heap[0][0].tzinfo):
                 yield heapq.heappop(heap)[2]
                 emitted += 1
-                if emitted >= limit:
-                    return
+            if emitted + len(heap) >= limit:
+                break
             for _ in range(per_week):
                 name = self._rng.choices(names, weights)[0]
                 index = self._rng.choice(self._by_name[name])
@@ -216,9 +222,8 @@ class Generator:
                 for recorded, row in copy_journey(events, template.entity_id, org, self.today, minutes):
                     heapq.heappush(heap, (recorded, seq, row))
                     seq += 1
-        while heap and emitted < limit:
+        while heap:
             yield heapq.heappop(heap)[2]
-            emitted += 1
 
 
 async def copy_rows(conn: Any, rows: Iterator[Row], on_batch: Callable[[int], None] | None = None) -> int:
