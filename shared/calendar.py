@@ -89,12 +89,28 @@ class WorkingDays:
         return current
 
     def between(self, nation: Nation, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end` (0 when `end` is not after `start`)."""
-        count, current = 0, start
-        while current < end:
-            current += timedelta(days=1)
-            count += self.is_working_day(nation, current)
-        return count
+        """Working days after `start` up to and including `end` (0 when `end` is not after `start`).
+
+        Counted, not walked: a deadline's status asks this of every open deadline on every worklist read, often
+        across months (an ICE window, a long-overdue response), and walking day by day was most of a worklist's CPU.
+        """
+        if end <= start:
+            return 0
+        holidays_on_weekdays = sum(
+            1
+            for year in range(start.year, end.year + 1)
+            for day in self.bank_holidays(nation, year)
+            if start < day <= end and day.weekday() < 5
+        )
+        return _weekdays_after(start, end) - holidays_on_weekdays
+
+
+def _weekdays_after(start: date, end: date) -> int:
+    """Mondays to Fridays after `start` up to and including `end`."""
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    first = start.weekday() + 1  # the weekday of the first day counted, 0 = Monday (mod 7)
+    return weeks * 5 + sum(1 for i in range(rest) if (first + i) % 7 < 5)
 
 
 def add_weeks(start: date, weeks: int) -> date:

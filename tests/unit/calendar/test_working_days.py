@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,19 @@ def test_the_overrides_file_is_read_and_wales_means_the_england_and_wales_calend
 
 def test_the_repository_overrides_file_loads() -> None:
     assert default_working_days().add(ENGLAND, date(2026, 12, 23), 3) == date(2026, 12, 30)
+
+
+@pytest.mark.parametrize("nation", list(Nation))
+def test_between_counts_what_a_day_by_day_walk_counts(wd: WorkingDays, nation: Nation) -> None:
+    """The counted `between` against the definition walked day by day (R22), over every start weekday, spans from
+    none to over a year, and the Christmas, New Year and Easter holidays of each calendar."""
+    rng = random.Random(22)
+    starts = [date(2026, 12, 18) + timedelta(days=i) for i in range(14)] + [
+        date(2025, 1, 1) + timedelta(days=rng.randrange(0, 900)) for _ in range(40)
+    ]
+    for start in starts:
+        for span in (0, 1, 2, 5, 6, 7, 8, 13, 30, 61, 200, 400):
+            end = start + timedelta(days=span)
+            walked = sum(wd.is_working_day(nation, start + timedelta(days=d)) for d in range(1, span + 1))
+            assert wd.between(nation, start, end) == walked, (nation, start, end)
+    assert wd.between(nation, date(2027, 1, 5), date(2027, 1, 1)) == 0
