@@ -43,8 +43,9 @@ class Projection(ABC):
     tables: ClassVar[tuple[str, ...]]
     version: ClassVar[int] = 1
     """The shape of its tables and what `apply` writes to them: bump it with any change to either. A database whose
-    live generation is another version is stale: the migrations job (`tools.migrate`) rebuilds it, and until then no
-    service applies events to it, and `/readyz` says so where it is older than the code (`stale_projections`)."""
+    live generation is another version is stale: the migrations job (`tools.migrate`) rebuilds it; until then no
+    service applies events to it (`ProjectionSubscriber` checks every batch and retries), and `/readyz` says so where
+    it is older than the code (`stale_projections`)."""
 
     @abstractmethod
     def create_statements(self, t: Tables) -> list[str]:
@@ -69,8 +70,17 @@ class ProjectionSubscriber:
         self.name = projection.name
 
     async def handle(self, conn: Any, events: Sequence[RecordedEvent]) -> None:
-        generation = await live_generation(conn, self.projection.name)
+        # Checked on every batch, not once at start: the migrations job may swap another version in at any time
+        # (before this release's rebuild, or the next release's during a rollout). The runner backs off and
+        # retries, so applying resumes by itself once the live version is this code's.
+        generation, version = await live_generation_and_version(conn, self.projection.name)
+        if version != self.projection.version:
+            raise StaleProjectionError(describe_stale({self.projection.name: (version, self.projection.version)}))
         await self.projection.apply(conn, events, self.projection.physical(generation))
+
+
+class StaleProjectionError(RuntimeError):
+    """The live generation is not the version this code writes: applying waits for the rebuild."""
 
 
 def json_document(value: Any) -> Any:
@@ -99,10 +109,15 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 async def live_generation(conn: Any, name: str) -> int:
-    generation = await conn.fetchval("SELECT generation FROM projections WHERE name = $1", name)
-    if generation is None:
+    generation, _ = await live_generation_and_version(conn, name)
+    return generation
+
+
+async def live_generation_and_version(conn: Any, name: str) -> tuple[int, int]:
+    row = await conn.fetchrow("SELECT generation, version FROM projections WHERE name = $1", name)
+    if row is None:
         raise RuntimeError(f"projection {name} is not installed: call ensure_projection first")
-    return int(generation)
+    return int(row["generation"]), int(row["version"])
 
 
 async def _create_generation(conn: Any, projection: Projection, generation: int) -> None:

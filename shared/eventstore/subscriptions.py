@@ -160,6 +160,8 @@ class SubscriptionRunner:
         self._wake = asyncio.Event()
         self.is_leader = False
         self.position = START
+        self.failures = 0
+        """Times leading failed and backed off (a lost connection, a failing batch, a stale read model)."""
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -186,6 +188,7 @@ class SubscriptionRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a lost connection or a failing batch: back off, try again
+                self.failures += 1
                 log.warning("subscription.error", subscription=self.name, error=repr(exc))
                 await asyncio.sleep(self._leader_retry)
 

@@ -194,11 +194,11 @@ def create_service_app(spec: ServiceSpec, settings: Settings, clock: Clock | Non
             async with raw_connection(pool) as conn:
                 stale = await stale_projections(conn, spec.projections)
             if stale:
-                # Applying events to tables of another shape could fail or write wrong rows: leave them to the rebuild.
+                # Their subscriptions wait (ProjectionSubscriber checks each batch) until the migrations job rebuilds them.
                 log.error("projections.stale", detail=describe_stale(stale))
             subscribers: list[Subscriber] = []
             if settings.background_work:  # else a worker process of this service leads them
-                subscribers += [ProjectionSubscriber(p) for p in spec.projections if p.name not in stale]
+                subscribers += [ProjectionSubscriber(p) for p in spec.projections]
                 subscribers += list(spec.subscribers)
                 subscribers += [build(platform) for build in spec.process_managers]
             for subscriber in subscribers:
