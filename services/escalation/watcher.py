@@ -16,7 +16,7 @@ import uuid
 from datetime import date
 
 from services.escalation.domain.ice_work import provider_work
-from services.escalation.projections.ice_cases import ice_case_of, open_ice_query
+from services.escalation.projections.ice_cases import open_ice_query, readable_ice_cases
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, Policy, deadlines
 from shared.complaints.deadlines import policy_for as deadline_policy
@@ -135,7 +135,7 @@ async def sweep(platform: Platform, today: date, profiles: Profiles | None = Non
             for found in (from_json(json.loads(row["timeline"])) for row in rows)
             for event in missed_events(found, today, profiles, policy)
         ]
-        cases = [ice_case_of(row) for row in await conn.fetch(open_ice_query("c.open"))]
+        cases = readable_ice_cases(await conn.fetch(open_ice_query("true")))
         owed += [
             (found.complaint_id, event)
             for found, case in cases

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from services.escalation.api import examples
 from services.escalation.domain.ice_work import provider_work
-from services.escalation.projections.ice_cases import ice_case_of, open_ice_query
+from services.escalation.projections.ice_cases import open_ice_query, readable_ice_cases
 from shared.clock import business_date
 from shared.complaints.deadlines import Deadline, DeadlineKind, DeadlineStatus, Owner, deadlines
 from shared.complaints.deadlines import policy_for as deadline_policy
@@ -69,9 +69,11 @@ def open_in_scope(scope: ComplaintScope, table: str = TIMELINES) -> tuple[str, l
     return f"SELECT timeline::text AS timeline FROM {table} WHERE {conditions}", args
 
 
-def open_rows_in_scope(scope: ComplaintScope, alias: str = "") -> tuple[str, list[Any]] | None:
-    """The condition on a table with the timelines' scope columns and `open` (escalation.timelines,
-    escalation.ice_cases) for the open rows `scope` sees, and its arguments; None when it sees none.
+def open_rows_in_scope(
+    scope: ComplaintScope, alias: str = "", *, open_row: bool = True
+) -> tuple[str, list[Any]] | None:
+    """The condition on escalation.timelines (as `alias`) for the rows `scope` sees (and, with `open_row`, only the
+    open ones), and its arguments; None when it sees none.
 
     The same rows as `ComplaintScope.where(routed=True)`, written without the arms that cannot match (no
     `$see_all OR`, no empty `ANY`): every remaining arm then has its own partial index `WHERE open`
@@ -97,12 +99,12 @@ def open_rows_in_scope(scope: ComplaintScope, alias: str = "") -> tuple[str, lis
             arms.append(f"{c}programme = ANY({param(list(scope.programmes))}::text[])")
         if not arms:
             return None  # an examiner's scope, or none: their lists are of cases, not complaints
-    conditions = [f"{c}open"]
+    conditions = [f"{c}open"] if open_row else []
     if arms:
         conditions.append(f"({' OR '.join(arms)})")
     if not scope.staff_complaints:
         conditions.append(f"NOT {c}restricted")
-    return " AND ".join(conditions), args
+    return " AND ".join(conditions) or "true", args
 
 
 async def open_timelines(conn: Any, scope: ComplaintScope) -> list[ComplaintTimeline]:
@@ -115,12 +117,13 @@ async def open_timelines(conn: Any, scope: ComplaintScope) -> list[ComplaintTime
 
 
 async def open_ice_cases(conn: Any, scope: ComplaintScope) -> list[tuple[ComplaintTimeline, IceCaseState]]:
-    """The ICE cases in the scope on which the provider owes something, with their complaints' timelines (R31)."""
-    found = open_rows_in_scope(scope, alias="c")
+    """The ICE cases on which the provider owes something, of the complaints in the scope as they stand now (their
+    timelines: marked as about staff or redirected after the referral too), with those timelines (R31, R10, R61)."""
+    found = open_rows_in_scope(scope, alias="t", open_row=False)
     if found is None:
         return []
     conditions, args = found
-    return [ice_case_of(row) for row in await conn.fetch(open_ice_query(conditions), *args)]
+    return readable_ice_cases(await conn.fetch(open_ice_query(conditions), *args))
 
 
 def _on_worklist(found: ComplaintTimeline, deadline: Deadline) -> bool:

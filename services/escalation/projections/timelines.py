@@ -19,7 +19,7 @@ from shared.profiles import Profiles, default_profiles
 
 def open_scoped_table(table: str, *columns: str) -> list[str]:
     """A table keyed by complaint with the scope columns a worklist filters on, `open`, and `columns`; with its
-    indexes. Shared by the timelines and the ICE cases, so one scope query (api/worklists.py) serves both."""
+    indexes (api/worklists.py `open_rows_in_scope` reads them)."""
     index = table.split(".")[-1]
     return [
         f"""CREATE TABLE {table} (

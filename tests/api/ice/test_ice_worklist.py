@@ -14,9 +14,11 @@ from shared.clock import FixedClock
 from shared.db import raw_connection
 from shared.http.platform import Platform
 from tests.api.conftest import TokenFactory
-from tests.api.helpers import eventually, unique
+from tests.api.helpers import Directory, eventually, unique
 from tests.api.ice.conftest import Refer, Referred
 from tests.api.ice.helpers import today
+from tests.api.test_intake_work import post_ok
+from tests.api.test_intake_work import today as work_day
 
 
 async def _request_made_ten_days_ago(refer: Refer) -> Referred:
@@ -94,3 +96,43 @@ async def test_the_watcher_records_a_missed_ice_request_once(
     assert await _case_open(platform, case_id)
     await sweep(platform, today(clock))
     assert len(await missed()) == 2  # a second sweep (or instance) records nothing new
+
+
+async def test_a_complaint_marked_as_about_staff_after_referral_leaves_an_uncleared_worklist(
+    refer: Refer, client: httpx.AsyncClient, escalation: httpx.AsyncClient
+) -> None:
+    """Scoped by the complaint as it stands, not as it was referred (R10)."""
+    referred = await _request_made_ten_days_ago(refer)
+    case_id = referred.case.case_id
+
+    async def requests() -> list[dict[str, Any]]:
+        return [i for i in await _ice_items(escalation, referred.lead, case_id) if i["kind"] == "ice_request"]
+
+    await eventually(requests, lambda found: len(found) == 2, what="ICE's requests on the worklist")
+    marker = {"responsible_team_leader_user_id": "tl-9"}
+    await post_ok(client, referred.provider.caseworker, case_id, "staff-complaint-marker", marker)
+    await eventually(requests, lambda found: found == [], what="the staff complaint off the uncleared worklist")
+    assert (await escalation.get(f"/complaints/{case_id}/deadlines", headers=referred.lead)).status_code == 404
+
+
+async def test_a_complaint_redirected_after_referral_puts_its_ice_requests_on_the_jobcentres_worklist(
+    refer: Refer,
+    client: httpx.AsyncClient,
+    escalation: httpx.AsyncClient,
+    auth: TokenFactory,
+    directory: Directory,
+    clock: FixedClock,
+) -> None:
+    """The Jobcentre a complaint is redirected to owns it from then on, its ICE case too (R3, R61)."""
+    referred = await _request_made_ten_days_ago(refer)
+    case_id = referred.case.case_id
+    jobcentre = await directory.organisation(OrganisationKind.JOBCENTRE)
+    caseworker = auth(jobcentre, OrganisationKind.JOBCENTRE, Role.CASEWORKER)
+    redirection = {"reason": "programme_policy", "to_organisation_id": jobcentre, "redirected_on": work_day(clock)}
+    await post_ok(client, referred.provider.caseworker, case_id, "redirection", redirection)
+
+    async def theirs() -> list[str | None]:
+        return [i["reference"] for i in await _ice_items(escalation, caseworker, case_id) if i["kind"] == "ice_request"]
+
+    found = await eventually(theirs, lambda refs: len(refs) == 2, what="the Jobcentre's worklist")
+    assert sorted(r or "" for r in found) == ["gw", "info-1"]

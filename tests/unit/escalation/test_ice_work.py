@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from services.escalation.domain.ice_work import provider_work, still_owed
+from services.escalation.projections.ice_cases import readable_ice_cases
 from shared.complaints.deadlines import DeadlineStatus, Owner, Policy
 from shared.ice.deadlines import IceStandards
 from shared.ice.state import FEE, FeeState, FinalReportState, IceCaseState, RequestState
@@ -70,3 +71,9 @@ def test_a_fee_owed_after_the_report_keeps_the_case_open():
     owing = replace(CLOSED_OWING, final_report=replace(REPORT, redress=()), fee=FeeState(True, 120_000, None))
     assert still_owed(owing)
     assert ("payment", FEE) in _work(owing, date(2027, 3, 2))
+
+
+def test_a_case_this_code_cannot_fold_is_left_out_not_fatal():
+    """An event type of a newer release (after a rollback) must not stop every worklist and sweep."""
+    row = {"complaint_id": "c-1", "timeline": "{}", "events": '[[1, "ice.something_new", 1, {}]]'}
+    assert readable_ice_cases([row]) == []
