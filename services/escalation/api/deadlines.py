@@ -15,8 +15,7 @@ from shared.clock import business_date
 from shared.commands import load
 from shared.complaints.deadlines import DeadlineKind, DeadlineStatus, Owner, deadlines, owner_with_ice, with_ice_case
 from shared.complaints.deadlines import policy_for as deadline_policy
-from shared.complaints.scope import may_see_complaint
-from shared.complaints.streams import load_complaint
+from shared.complaints.streams import load_visible_complaint
 from shared.complaints.timeline import ComplaintTimeline, complaint_timeline
 from shared.complaints.vocabulary import DgCaselistReason
 from shared.errors import NotFound
@@ -170,26 +169,7 @@ async def get_deadlines(
     response: Response,
     as_of: AsOf,
 ) -> DeadlinesOut:
-    loaded = await load_complaint(platform.store, str(complaint_id), recorded_until=as_of)
-    found = complaint_timeline(loaded.recorded, default_profiles())
-    if found is not None:
-        restricted = found.restricted
-        if as_of is not None and not restricted:
-            # A complaint marked as about staff later is restricted in its past too (R10).
-            restricted = (await load_complaint(platform.store, str(complaint_id))).state.staff_complaint
-        visible = await may_see_complaint(
-            platform.store,
-            platform.pool,
-            principal,
-            str(complaint_id),
-            provider_organisation_id=found.provider_organisation_id,
-            logged_by_organisation_id=found.logged_by_organisation_id,
-            programme=found.programme,
-            restricted=restricted,
-            routed_to=found.routed_to_organisation_id,
-        )
-        if not visible:
-            found = None
-    if found is None:
+    loaded = await load_visible_complaint(platform.store, platform.pool, principal, str(complaint_id), as_of)
+    if loaded is None:
         raise NotFound(detail=f"no complaint {complaint_id}", requirement="R61")
     return await stream_view(platform, loaded.recorded, response, as_of)

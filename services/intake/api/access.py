@@ -13,8 +13,7 @@ from services.intake.views import complaint_view
 from shared.auth import Principal
 from shared.commands import Outcome
 from shared.complaints.decider import ComplaintState
-from shared.complaints.scope import may_see_complaint
-from shared.complaints.streams import load_complaint
+from shared.complaints.streams import load_complaint, load_visible_complaint
 from shared.errors import NotFound
 from shared.eventstore.model import RecordedEvent
 from shared.http.deps import etag
@@ -27,28 +26,12 @@ async def _visible_stream(
     platform: Platform, principal: Principal, complaint_id: UUID, as_of: datetime | None = None
 ) -> tuple[ComplaintState, list[RecordedEvent]]:
     """The complaint if the caller may see it (R61), and never a staff complaint to the uncleared (R10)."""
-    loaded = await load_complaint(platform.store, str(complaint_id), recorded_until=as_of)
-    state = loaded.state
-    if state.registered:
-        # A complaint marked as about staff later is restricted in its past too.
-        restricted = state.staff_complaint
-        if as_of is not None and not restricted:
-            restricted = (await load_complaint(platform.store, str(complaint_id))).state.staff_complaint
-        if await may_see_complaint(
-            platform.store,
-            platform.pool,
-            principal,
-            str(complaint_id),
-            provider_organisation_id=state.provider_organisation_id,
-            logged_by_organisation_id=state.logged_by_organisation_id,
-            programme=state.programme.value if state.programme else None,
-            restricted=restricted,
-            routed_to=state.redirected_to_organisation_id,
-        ):
-            return state, loaded.recorded
-    # Outside the caller's scope looks exactly like absent (R61).
-    suffix = f" as of {as_of.isoformat()}" if as_of else ""
-    raise NotFound(detail=f"no complaint {complaint_id}{suffix}", requirement="R61")
+    loaded = await load_visible_complaint(platform.store, platform.pool, principal, str(complaint_id), as_of)
+    if loaded is None:
+        # Outside the caller's scope looks exactly like absent (R61).
+        suffix = f" as of {as_of.isoformat()}" if as_of else ""
+        raise NotFound(detail=f"no complaint {complaint_id}{suffix}", requirement="R61")
+    return loaded.state, loaded.recorded
 
 
 async def answer(
